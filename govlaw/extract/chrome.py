@@ -1,0 +1,123 @@
+"""Recognise page chrome line by line.
+
+Government portals are built from a few CMS families, but their chrome speaks
+one vocabulary (the national website guideline and decades of copied
+templates): breadcrumbs, frozen date widgets, counters, font and share
+widgets, related lists, exit dialogs and footers. These patterns describe that
+vocabulary, not any one site, so they hold on portals nobody here has seen.
+"""
+from __future__ import annotations
+
+import re
+
+from govlaw.normalize import fold
+
+# A paragraph that matches one of these and is short is chrome, wherever it is.
+_CHROME_PATTERNS = [
+    # breadcrumbs and location bars
+    r"^(您|你)?(当前|现在|目前)?(所在|的)?(的)?位置\s*[:：]",
+    r"^(当前位置|所在位置|位置导航)",
+    r"^首页\s*[>＞»›/]",
+    r"[>＞»›]\s*(正文|详情|内容)\s*$",
+    # date widgets frozen at crawl time
+    r"今天是", r"农历", r"星期[一二三四五六日天]", r"^\d{4}年\d{1,2}月\d{1,2}日\s*星期",
+    # accessibility, language, site services
+    r"无障碍", r"关怀版", r"长者模式", r"适老化", r"(网站)?支持\s*ipv6", r"^(简体|繁体|简|繁|English)(\s*[|｜/]\s*(简体|繁体|繁|English|中文))*\s*$",
+    r"^(登录|注册|搜索|高级搜索|站内搜索)(\s*[|｜]\s*(登录|注册|搜索))*\s*$",
+    # counters
+    r"(访问量|访问次数|阅读次数|阅读量|浏览次数|浏览量|累计次数|点击数|点击量|点击次数|访问人次)\s*[:：]?",
+    # font, print, close, share, QR
+    r"字体\s*[:：]", r"【?\s*字号\s*[:：]", r"[【\[]\s*(大|小)\s+中\s+(小|大)\s*[】\]]", r"^(字体|字号)?\s*[【\[]?\s*大\s*中\s*小\s*[】\]]?\s*$",
+    r"打印本页", r"打印此页", r"打印文章", r"[【\[]\s*打印\s*[】\]]", r"关闭窗口", r"关闭本页", r"[【\[]\s*关闭\s*[】\]]",
+    r"返回顶部", r"回到顶部", r"收藏本页", r"加入收藏", r"设为首页", r"保存本页",
+    r"分享到\s*[:：]?", r"扫一扫", r"扫码", r"手机扫", r"在手机(上)?(打开|查看|阅读)", r"微信(扫|分享)", r"二维码",
+    # related lists
+    r"^(关联稿件|相关附件|相关稿件|相关文章|相关链接|相关阅读|相关新闻|相关文件|相关信息|相关解读|附件下载)\s*[:：]?",
+    r"^(上一篇|下一篇|上一条|下一条)\s*[:：]?",
+    # exit dialogs
+    r"即将离开", r"是否继续\s*[?？]", r"^(继续访问|放弃|取消|确定)(\s+(继续访问|放弃|取消|确定))*\s*$",
+    # footers
+    r"网站标识码", r"ICP\s*备", r"公网安备", r"^(主办单位|承办单位|主办|承办|协办|技术支持|运维单位|维护单位)\s*[:：]",
+    r"版权所有", r"copyright", r"©", r"网站地图", r"联系我们", r"建议使用.{0,20}浏览器", r"分辨率",
+    r"政府网站找错", r"我要纠错", r"^(网站声明|隐私声明|使用帮助)",
+    # validity and sharing stamps
+    r"^[【\[]\s*文件(有效|失效|已废止)\s*[】\]]",
+]
+_CHROME = re.compile("|".join(f"(?:{p})" for p in _CHROME_PATTERNS), re.IGNORECASE)
+
+# Chrome lines are short; a long paragraph that happens to contain a word such
+# as 扫码 is a sentence of the report, not chrome.
+_MAX_CHROME_LEN = 90
+_SENTENCE_END = re.compile(r"[。！？!?]\s*$|[。；]")
+
+
+def is_chrome(line: str) -> bool:
+    if not line:
+        return True
+    if len(line) > _MAX_CHROME_LEN or (_SENTENCE_END.search(line) and len(line) > 30):
+        return False
+    return bool(_CHROME.search(line))
+
+
+# Labelled metadata, as in 索 引 号：…  发布机构：…  来源：… 发布时间：…
+# Labels are often spaced one character apart and use either colon width.
+LABELS = {
+    "index_number": ["索引号"],
+    "category": ["分类", "主题分类", "体裁分类", "组配分类", "信息分类"],
+    "issuer": ["发布机构", "发文机关", "发文单位", "发布单位", "公开责任部门", "责任部门", "制发机关"],
+    "written_date": ["成文日期", "发文日期", "印发日期"],
+    "doc_number": ["文号", "发文字号", "文件编号"],
+    "publish_date": ["发布日期", "发布时间", "公开日期", "公开时间", "更新时间", "日期", "时间"],
+    "title": ["标题", "名称", "文件名称"],
+    "keywords": ["主题词", "关键词"],
+    "summary": ["内容概述", "摘要"],
+    "validity": ["时效", "有效性", "效力状态"],
+    "source": ["来源", "信息来源", "文章来源", "稿件来源", "出处"],
+    "author": ["作者", "编辑", "责任编辑"],
+    "counter": ["访问量", "阅读次数", "浏览次数", "累计次数", "点击数", "浏览量", "阅读量"],
+    "font": ["字体", "字号"],
+    "share": ["分享到"],
+}
+
+
+def _spaced(label: str) -> str:
+    return r"\s*".join(re.escape(ch) for ch in label)
+
+
+_LABEL_NAMES = sorted({name for names in LABELS.values() for name in names}, key=len, reverse=True)
+_LABEL_FIELD = {name: field for field, names in LABELS.items() for name in names}
+# A label is a label when a colon follows, or when it starts the line or
+# follows a blank (table cells linearised with spaces), and is followed by a blank.
+_LABEL_RE = re.compile(
+    r"(?:(?<=^)|(?<=[\s|｜•·●]))(" + "|".join(_spaced(n) for n in _LABEL_NAMES) + r")\s*(?:[:：]\s*|(?=\s)|$)"
+)
+
+
+def labelled_fields(line: str) -> dict[str, str]:
+    """Label → value pairs on one line; a value runs to the next label.
+    Empty values are kept as empty strings (a table with a blank cell)."""
+    found = list(_LABEL_RE.finditer(line))
+    out: dict[str, str] = {}
+    for i, m in enumerate(found):
+        label = re.sub(r"\s+", "", m.group(1))
+        end = found[i + 1].start() if i + 1 < len(found) else len(line)
+        value = line[m.end():end].strip(" \t|｜•·●【】[]")
+        field = _LABEL_FIELD.get(label)
+        if field and field not in out:
+            out[field] = value
+    return out
+
+
+def is_label_line(line: str) -> bool:
+    """A line made only of label/value pairs (a metadata line, not prose)."""
+    line = line.lstrip(" •·●▪-")
+    found = list(_LABEL_RE.finditer(line))
+    if not found or found[0].start() > 2:
+        return False
+    if _SENTENCE_END.search(line) and len(line) > 40:
+        return False
+    return len(line) <= 160
+
+
+def same_text(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and fold(a) == fold(b)

@@ -1,0 +1,297 @@
+"""HTML pages: decoding, the DOM, and the body container.
+
+The body container is found by scoring, not by site rules: every block of
+text adds its prose to its ancestors and every block of chrome (links, short
+labels, menus) subtracts, and the element with the best sum wins. Chinese
+prose is recognised by its punctuation (，。；：、), so menus, related lists
+and footers, made of links and short unpunctuated labels, score below zero.
+Known family containers (TRS_Editor, ucapcontent, #zoom …) are hints that win
+ties, never requirements.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.etree
+import lxml.html
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
+
+from govlaw.normalize import clean_line
+
+BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "tr", "table", "tbody", "thead", "tfoot",
+    "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote", "pre", "center", "form",
+    "header", "footer", "nav", "aside", "hr", "figure", "figcaption", "main", "address", "fieldset",
+    "ucapcontent", "caption", "body", "html",
+}
+CELL_TAGS = {"td", "th"}
+# Elements whose text is never page content.
+DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "svg", "canvas", "select", "option",
+             "input", "textarea", "button", "object", "embed", "head", "title", "map", "audio", "video"]
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+# Containers of the known portal families, in order of trust.
+FAMILY_HINTS = [
+    ".TRS_Editor", ".TRS_UEDITOR", ".TRS_PreAppend", "ucapcontent", "#UCAP-CONTENT", "#zoom", "#Zoom",
+    ".article-content", ".article_content", ".pages_content", "#js_content", ".wz_content", ".zw",
+    "#content", ".content", "article",
+]
+
+_PROSE_PUNCT = re.compile(r"[，。；：、！？,;:]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+# --- decoding ------------------------------------------------------------------
+
+def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Bytes → (text, encoding). Valid UTF-8 is UTF-8 whatever a header says
+    (GBK text is never valid UTF-8 by accident); otherwise the declared
+    charset if it decodes cleanly, then GB18030 (a superset of GB2312 and
+    GBK, the charset of older portals that often declare none or a wrong one)."""
+    bom_enc, bom_len = read_bom(body)
+    if bom_enc:
+        return body[bom_len:].decode(bom_enc, errors="replace"), bom_enc
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = [http_content_type_encoding(content_type or "")]
+    declared.append(html_body_declared_encoding(body[:4096]))
+    for enc in declared + ["gb18030"]:
+        enc = resolve_encoding(enc) if enc else None
+        if not enc or enc == "utf-8":
+            continue
+        try:
+            return body.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode("gb18030", errors="replace"), "gb18030"
+
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def parse(html: str) -> lxml.html.HtmlElement | None:
+    html = _XML_DECL.sub("", html)
+    if not html.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def meta_tags(root) -> dict[str, str]:
+    """<meta name=… content=…>, names lower-cased; the first value wins,
+    empty values are kept (they are a fact about the page)."""
+    out: dict[str, str] = {}
+    for el in root.iter("meta"):
+        name = el.get("name") or el.get("property") or el.get("itemprop")
+        if name:
+            out.setdefault(name.strip().lower(), (el.get("content") or "").strip())
+    return out
+
+
+def strip_invisible(root) -> None:
+    for tag in DROP_TAGS:
+        for el in list(root.iter(tag)):
+            _drop(el)
+    for el in list(root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
+        _drop(el)
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        if el.get("hidden") is not None or HIDDEN_STYLE.search(el.get("style") or ""):
+            if el.tag not in ("html", "body"):
+                _drop(el)
+
+
+def _drop(el) -> None:
+    """Remove an element but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+# --- blocks --------------------------------------------------------------------
+
+@dataclass
+class Block:
+    """A run of text between two block boundaries, owned by its nearest block element."""
+    text: str
+    link_chars: int
+    owner: object  # lxml element
+
+
+@dataclass
+class _Acc:
+    parts: list = field(default_factory=list)
+    link_chars: int = 0
+
+
+def blocks(root) -> list[Block]:
+    """Linearise the DOM into text blocks in document order. Table rows become
+    one block with cells separated by blanks, so `label value label value`
+    metadata tables read as label lines."""
+    out: list[Block] = []
+    acc = _Acc()
+    owner_stack = [root]
+
+    def flush():
+        nonlocal acc
+        text = clean_line("".join(acc.parts))
+        if text:
+            out.append(Block(text, min(acc.link_chars, len(text)), owner_stack[-1]))
+        acc = _Acc()
+
+    # Iterative walk: (element, entering?) so hostile nesting depth cannot
+    # exhaust the interpreter stack.
+    stack = [(root, True)]
+    link_depth = 0
+    while stack:
+        el, entering = stack.pop()
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        is_block = tag in BLOCK_TAGS
+        if entering:
+            if is_block:
+                flush()
+                owner_stack.append(el)
+            elif tag in CELL_TAGS:
+                acc.parts.append(" ")  # cells of a row read `label value label value`
+            if tag == "a":
+                link_depth += 1
+            if el.text:
+                _add(acc, el.text, link_depth)
+            stack.append((el, False))
+            stack.extend((child, True) for child in reversed(el))
+        else:
+            if tag == "a":
+                link_depth -= 1
+            if is_block:
+                flush()
+                owner_stack.pop()
+            elif tag in CELL_TAGS:
+                acc.parts.append(" ")
+            if el.tail:
+                _add(acc, el.tail, link_depth)
+    flush()
+    return out
+
+
+def _add(acc: _Acc, text: str, link_depth: int) -> None:
+    acc.parts.append(text)
+    if link_depth:
+        acc.link_chars += len(text.strip())
+
+
+# --- scoring -------------------------------------------------------------------
+
+def prose_value(block: Block) -> float:
+    """Positive for prose, negative for chrome."""
+    text = block.text
+    n = len(text.replace(" ", ""))
+    own = n - block.link_chars
+    cjk = len(_CJK.findall(text))
+    punct = len(_PROSE_PUNCT.findall(text))
+    if own <= 0:
+        return -0.5 * n
+    if cjk >= 8 and (punct >= 1 or own >= 25):
+        # Prose: its own (non-link) text counts, link text inside it costs.
+        return own - 0.5 * block.link_chars
+    if own <= 40 and cjk >= 2:
+        # Headings, signature lines and dates inside a report are short and
+        # unpunctuated too; a small cost keeps them neutral-ish.
+        return -0.15 * n - 0.5 * block.link_chars
+    return -0.3 * n - 0.5 * block.link_chars
+
+
+def find_container(root, items: list[Block]):
+    """The element whose subtree has the best prose score."""
+    scores: dict[object, float] = {}
+    for b in items:
+        v = prose_value(b)
+        el = b.owner
+        while el is not None:
+            scores[el] = scores.get(el, 0.0) + v
+            el = el.getparent()
+    if not scores:
+        return None
+    best_el, best = max(scores.items(), key=lambda kv: (kv[1], _depth(kv[0])))
+    if best <= 0:
+        return None
+    # A known family container that holds nearly all of the best prose wins:
+    # it is where the CMS puts the body, and it excludes the title bar.
+    for selector in FAMILY_HINTS:
+        for el in _select(root, selector):
+            s = scores.get(el)
+            if s is not None and s >= 0.85 * best and _contains(best_el, el) | _contains(el, best_el):
+                return el
+    return best_el
+
+
+def _depth(el) -> int:
+    d = 0
+    while el is not None:
+        d += 1
+        el = el.getparent()
+    return d
+
+
+def _contains(outer, inner) -> bool:
+    el = inner
+    while el is not None:
+        if el is outer:
+            return True
+        el = el.getparent()
+    return False
+
+
+_SELECTOR_CACHE: dict[str, object] = {}
+
+
+def _select(root, selector: str):
+    from cssselect import GenericTranslator
+
+    xp = _SELECTOR_CACHE.get(selector)
+    if xp is None:
+        xp = lxml.etree.XPath(GenericTranslator().css_to_xpath(selector))
+        _SELECTOR_CACHE[selector] = xp
+    try:
+        return xp(root)
+    except lxml.etree.XPathError:
+        return []
+
+
+def inside(block: Block, container) -> bool:
+    return _contains(container, block.owner)
+
+
+ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar|7z|txt)(?:$|[?#])", re.I)
+
+
+def attachment_links(container, base_url: str) -> list[tuple[str, str]]:
+    """(href, link text) of document files linked from an element."""
+    from urllib.parse import urljoin
+
+    out = []
+    seen = set()
+    for a in container.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        if ATTACHMENT_EXT.search(href):
+            url = urljoin(base_url, href)
+            if url not in seen:
+                seen.add(url)
+                out.append((url, clean_line(a.text_content())))
+    return out

@@ -1,0 +1,80 @@
+"""The feed: a snapshot of every known report, a change file per run, an Atom feed.
+
+Every file is written to a temporary name, flushed to disk and renamed over
+the old one, so a reader (or a crash) never sees half a file. The files are
+derived from the state, so a run that died after committing its state gets
+its files written by the next run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ATOM_ENTRIES = 200
+
+
+def atomic_write(path: Path, data: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def jsonl(records) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+
+
+def export(store, output_dir: Path, feed_title: str = "govlaw: 法治政府建设年度报告") -> list[str]:
+    """Write every run's change file that is not yet on disk, then the
+    snapshot and the Atom feed. Returns the run ids exported."""
+    output_dir = Path(output_dir)
+    done = []
+    for run_id in store.unexported_runs():
+        atomic_write(output_dir / "changes" / f"{run_id}.jsonl", jsonl(store.changes_of(run_id)))
+        done.append(run_id)
+    atomic_write(output_dir / "reports.jsonl", jsonl(store.all_reports()))
+    atomic_write(output_dir / "reports.atom", atom(store.recent_changes(ATOM_ENTRIES), feed_title))
+    for run_id in done:
+        store.mark_exported(run_id)
+    return done
+
+
+def atom(changes: list[dict], title: str) -> str:
+    updated = max((c["at"] for c in changes), default="1970-01-01T00:00:00Z")
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<feed xmlns="http://www.w3.org/2005/Atom">',
+           f"  <title>{escape(title)}</title>",
+           "  <id>urn:govlaw:feed</id>",
+           f"  <updated>{updated}</updated>",
+           "  <generator>govlaw</generator>"]
+    for c in changes:
+        label = {"new": "新增", "updated": "更正", "withdrawn": "撤回"}.get(c["change"], c["change"])
+        summary = f'{c["change"]}: {c.get("publisher") or ""} {c.get("report_year") or ""} (version {c["version"]})'
+        out += ["  <entry>",
+                f'    <id>urn:govlaw:{c["id"]}:v{c["version"]}:{c["change"]}</id>',
+                f'    <title>[{label}] {escape(c.get("title") or c["id"])}</title>',
+                f'    <updated>{c["at"]}</updated>',
+                f'    <link href="{escape(c.get("url") or "", {chr(34): "&quot;"})}"/>',
+                f'    <category term="{c["change"]}"/>',
+                f"    <summary>{escape(summary.strip())}</summary>",
+                "  </entry>"]
+    out.append("</feed>")
+    return "\n".join(out) + "\n"

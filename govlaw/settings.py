@@ -1,0 +1,46 @@
+"""Scrapy settings for govlaw. Politeness first: these crawl public servants' servers."""
+from govlaw import __version__
+
+BOT_NAME = "govlaw"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Who we are and how to reach us: portals' operators read their logs.
+GOVLAW_CONTACT = "https://github.com/govlaw/govlaw"
+USER_AGENT = f"govlaw/{__version__} (+{GOVLAW_CONTACT}; annual law-based government reports)"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening control port on a scheduled crawler
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.feed.FeedPipeline": 300,
+}
+
+# Where the feed and the state live.
+GOVLAW_OUTPUT_DIR = "output"
+GOVLAW_STATE_PATH = None          # default: <output>/state.sqlite
+# How far a listing is walked.
+GOVLAW_MAX_LISTING_PAGES = 200
+# Skip listing entries whose title rules them out (no 法治/依法行政/报告/情况 and not truncated).
+GOVLAW_PREFILTER_TITLES = True

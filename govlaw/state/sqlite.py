@@ -1,0 +1,129 @@
+"""SQLite state: one file under the output directory, no server.
+
+A run's reports and its change lines are written in one transaction
+(`commit_run`), so the state never describes changes the feed will not show,
+and the feed files are re-derived from it after any crash.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    report_year INTEGER,
+    folded TEXT NOT NULL,
+    record TEXT NOT NULL,
+    withdrawn INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (id, version)
+);
+CREATE INDEX IF NOT EXISTS versions_hash ON versions (content_hash);
+CREATE TABLE IF NOT EXISTS addresses (
+    url TEXT PRIMARY KEY,
+    report_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    exported INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS changes (
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    report_id TEXT NOT NULL,
+    change TEXT NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+"""
+
+
+class SQLiteStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(SCHEMA)
+
+    # identity ---------------------------------------------------------------
+    def report_for_url(self, url: str) -> str | None:
+        row = self.db.execute("SELECT report_id FROM addresses WHERE url = ?", (url,)).fetchone()
+        return row[0] if row else None
+
+    def report_for_hash(self, content_hash: str) -> str | None:
+        row = self.db.execute("SELECT id FROM versions WHERE content_hash = ? ORDER BY version DESC LIMIT 1",
+                              (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def known_fingerprints(self):
+        yield from self.db.execute("SELECT id, report_year, folded FROM reports")
+
+    # reports ----------------------------------------------------------------
+    def get(self, report_id: str) -> dict | None:
+        row = self.db.execute("SELECT record FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def all_reports(self):
+        for (record,) in self.db.execute("SELECT record FROM reports ORDER BY id"):
+            yield json.loads(record)
+
+    # runs -------------------------------------------------------------------
+    def begin_run(self, run_id: str, started: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO runs (run_id, started) VALUES (?, ?)", (run_id, started))
+
+    def commit_run(self, run_id, records, changes, finished) -> None:
+        from govlaw.normalize import fold
+
+        with self.db:  # one transaction
+            self.db.execute("BEGIN IMMEDIATE")
+            for rec in records:
+                self.db.execute(
+                    "INSERT INTO reports (id, version, content_hash, report_year, folded, record, withdrawn)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET version=excluded.version,"
+                    " content_hash=excluded.content_hash, report_year=excluded.report_year,"
+                    " folded=excluded.folded, record=excluded.record, withdrawn=excluded.withdrawn",
+                    (rec["id"], rec["version"], rec["content_hash"], rec.get("report_year"), fold(rec["body"]),
+                     json.dumps(rec, ensure_ascii=False, sort_keys=True), int(bool(rec.get("withdrawn")))))
+                self.db.execute("INSERT OR IGNORE INTO versions (id, version, content_hash, seen_at) VALUES (?, ?, ?, ?)",
+                                (rec["id"], rec["version"], rec["content_hash"], rec["last_seen"]))
+                for url in rec["urls"]:
+                    self.db.execute("INSERT OR REPLACE INTO addresses (url, report_id) VALUES (?, ?)", (url, rec["id"]))
+            for seq, change in enumerate(changes):
+                self.db.execute("INSERT INTO changes (run_id, seq, report_id, change, line) VALUES (?, ?, ?, ?, ?)",
+                                (run_id, seq, change["id"], change["change"],
+                                 json.dumps(change, ensure_ascii=False, sort_keys=True)))
+            self.db.execute("UPDATE runs SET finished = ? WHERE run_id = ?", (finished, run_id))
+
+    def has_run(self, run_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is not None
+
+    def unexported_runs(self) -> list[str]:
+        return [r for (r,) in self.db.execute(
+            "SELECT run_id FROM runs WHERE finished IS NOT NULL AND exported = 0 ORDER BY run_id")]
+
+    def changes_of(self, run_id: str) -> list[dict]:
+        return [json.loads(line) for (line,) in self.db.execute(
+            "SELECT line FROM changes WHERE run_id = ? ORDER BY seq", (run_id,))]
+
+    def recent_changes(self, limit: int) -> list[dict]:
+        rows = self.db.execute("SELECT line FROM changes ORDER BY run_id DESC, seq DESC LIMIT ?", (limit,))
+        return [json.loads(line) for (line,) in rows]
+
+    def mark_exported(self, run_id: str) -> None:
+        self.db.execute("UPDATE runs SET exported = 1 WHERE run_id = ?", (run_id,))
+
+    def close(self) -> None:
+        self.db.close()

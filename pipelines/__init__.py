@@ -1,0 +1,1 @@
+"""Scrapy item pipelines: normalize → dedupe → feed. Thin adapters over govlaw."""

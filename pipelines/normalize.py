@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from scrapy.exceptions import DropItem
+
+from govlaw import normalize
+from govlaw.dedupe import canonical_url
+
+
+class NormalizePipeline:
+    """Apply the one normalization policy to an extracted report, and compute
+    the content fingerprint every later stage compares."""
+
+    def process_item(self, item, spider=None):
+        if not item.get("body"):
+            raise DropItem(f"no body text: {item.get('url')}")
+        item["url"] = canonical_url(item["url"])
+        item["publisher"] = normalize.publisher_name(item.get("publisher"))
+        item["doc_number"] = normalize.doc_number(item.get("doc_number")) or None
+        item["region_code"] = normalize.region_code(item.get("region_code"))
+        item["admin_level"] = normalize.admin_level(item["region_code"], item["publisher"])
+        for key in ("publish_date", "signed_date"):
+            item[key] = normalize.iso(normalize.parse_date(item.get(key)))
+        item["content_hash"] = normalize.content_hash(item["body"])
+        item["folded"] = normalize.fold(item["body"])
+        return item
