@@ -21,6 +21,14 @@ from govlaw.extract.html import decode
 _HTML_SNIFF = re.compile(rb"<(!doctype|html|head|body|div|meta|p|table)[\s>]", re.I)
 
 
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters: a PDF, an image, an archive."""
+    return b"\x00" in data or len(_CONTROL.findall(data)) > max(4, len(data) // 200)
+
+
 def extract_file(path: str) -> dict:
     """One saved page → one JSON-able dict; never raises for a bad file."""
     try:
@@ -29,6 +37,8 @@ def extract_file(path: str) -> dict:
         return {"path": path, "error": f"cannot read file: {exc.strerror or exc}"}
     if not data.strip():
         return {"path": path, "error": "empty file"}
+    if _looks_binary(data[:65536]):
+        return {"path": path, "error": "binary data: not a saved page or text dump"}
     try:
         if _HTML_SNIFF.search(data[:4096]) or path.lower().endswith((".html", ".htm", ".shtml")):
             ex = extract_html(data, None)

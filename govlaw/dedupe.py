@@ -23,8 +23,7 @@ _INDEX = re.compile(r"/(index|default)\.(s?html?|jsp|php|aspx?)$", re.I)
 
 def canonical_url(url: str) -> str:
     """One spelling per address: lower-case host, no fragment, no tracking or
-    session parameters, sorted query, index.html folded into its folder,
-    http and https the same (portals serve both)."""
+    session parameters, sorted query, index.html folded into its folder."""
     url = _SESSION.sub("", url.strip())
     parts = urlsplit(url)
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
@@ -32,8 +31,13 @@ def canonical_url(url: str) -> str:
     netloc = parts.netloc.lower()
     if netloc.endswith(":80") or netloc.endswith(":443"):
         netloc = netloc.rsplit(":", 1)[0]
-    scheme = "http" if parts.scheme in ("http", "https") else parts.scheme
-    return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+    return canonicalize_url(urlunsplit((parts.scheme.lower(), netloc, path, query, "")))
+
+
+def address_key(url: str) -> str:
+    """The canonical URL without its scheme: portals serve the same page over
+    http and https, and that is one address."""
+    return canonical_url(url).split("://", 1)[-1]
 
 
 def mint_id(content_hash: str) -> str:
@@ -81,7 +85,7 @@ class IdentityIndex:
             self._loaded = True
 
     def resolve(self, url: str, content_hash: str, folded: str, year: int | None) -> str:
-        rid = self.store.report_for_url(url)
+        rid = self.store.report_for_url(address_key(url))
         if rid:
             return rid
         rid = self._run.get(content_hash) or self.store.report_for_hash(content_hash)

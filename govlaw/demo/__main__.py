@@ -5,7 +5,7 @@
 
 import argparse
 import signal
-import threading
+import time
 
 from .server import DemoPortals
 
@@ -21,8 +21,11 @@ def main(argv=None) -> int:
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    def interrupt(*_):
+        raise KeyboardInterrupt
+    # Also SIGINT: a shell starting us in the background may have set it to "ignore".
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
     demo = DemoPortals(host=args.host, base_port=args.base_port, state=args.state,
                        documents_dir=args.documents_dir, verbose=args.verbose)
     with demo:
@@ -32,10 +35,10 @@ def main(argv=None) -> int:
             demo.write_sources(args.sources_out)
             print(f"sources written to {args.sources_out}", flush=True)
         try:
-            while not stop.wait(0.5):
-                pass
+            while True:
+                time.sleep(3600)  # a signal handler interrupts the sleep at once
         except KeyboardInterrupt:
-            pass
+            print("stopping", flush=True)
     return 0
 
 

@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from .catalog import (Document, Portal, article_path, documents_for, load_documents,
+from .catalog import (Document, Portal, article_id, article_path, documents_for, load_documents,
                       load_portals, page_count)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -252,8 +252,9 @@ class PortalSite:
         return self.get(path, query)
 
     def post(self, path, query, form) -> Reply:
-        known = path in self.by_path or self.get(path, query).status == 200
-        return Reply(405, b"Method Not Allowed", headers={"Allow": "GET, HEAD"}) if known else self.not_found()
+        if path in self.by_path or self.get(path, query).status == 200:
+            return Reply(405, b"Method Not Allowed", headers={"Allow": "GET, HEAD"})
+        return self.not_found()
 
     def get(self, path, query) -> Reply:  # listing pages: per family
         return self.not_found()
@@ -372,7 +373,7 @@ class GkmlptSite(PortalSite):
         except ValueError:
             page = 1
         articles = [{
-            "id": int(re.search(r"post_(\d+)", article_path(self.portal, d)).group(1)),
+            "id": article_id(self.portal, d),
             "title": d.title, "url": article_path(self.portal, d),
             "date": int(d.published.timestamp()), "publisher": d.publisher or self.portal.name,
             "identifier": d.index_number or "", "document_number": d.doc_number or "",
@@ -431,6 +432,7 @@ FAMILIES = {"trs": TrsSite, "hanweb": HanwebSite, "gkmlpt": GkmlptSite, "nextpag
 # ----------------------------------------------------------------- server
 
 class _Handler(BaseHTTPRequestHandler):
+    timeout = 30  # an idle or stalled client must not hold a thread forever
     def version_string(self):
         return "nginx"
 
@@ -455,7 +457,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.etag:
             headers["ETag"] = reply.etag
         if reply.modified is not None:
-            headers["Last-Modified"] = email.utils.format_datetime(reply.modified.astimezone(timezone.utc), usegmt=True)
+            utc = reply.modified.astimezone(timezone.utc)
+            headers["Last-Modified"] = email.utils.format_datetime(utc, usegmt=True)
         if method != "POST" and status == 200 and _not_modified(self.headers, reply):
             status = 304
         body = b"" if status == 304 else reply.body
@@ -494,6 +497,26 @@ def _not_modified(headers, reply: Reply) -> bool:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    verbose = False
+    site: PortalSite
+
+    def __init__(self, *args, **kwargs):
+        self.connections: set = set()  # open client sockets, closed by close_connections()
+        super().__init__(*args, **kwargs)
+
+    def process_request_thread(self, request, client_address):
+        self.connections.add(request)
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.discard(request)
+
+    def close_connections(self):
+        for sock in list(self.connections):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def handle_error(self, request, client_address):
         if self.verbose or not isinstance(sys.exc_info()[1], ConnectionError):
@@ -572,6 +595,7 @@ class DemoPortals:
             if portal_id in self._threads:  # shutdown() would wait forever otherwise
                 server.shutdown()
             server.server_close()
+            server.close_connections()
         for thread in self._threads.values():
             thread.join(timeout=2)
         self._servers, self._threads = {}, {}

@@ -65,7 +65,7 @@ LABELS = {
     "index_number": ["索引号"],
     "category": ["分类", "主题分类", "体裁分类", "组配分类", "信息分类"],
     "issuer": ["发布机构", "发文机关", "发文单位", "发布单位", "公开责任部门", "责任部门", "制发机关"],
-    "written_date": ["成文日期", "发文日期", "印发日期"],
+    "written_date": ["成文日期", "发文日期", "印发日期", "生成日期", "生效日期"],
     "doc_number": ["文号", "发文字号", "文件编号"],
     "publish_date": ["发布日期", "发布时间", "公开日期", "公开时间", "更新时间", "日期", "时间"],
     "title": ["标题", "名称", "文件名称"],
@@ -93,6 +93,9 @@ _LABEL_RE = re.compile(
 )
 
 
+_UNKNOWN_LABEL = re.compile(r"\s+[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,5}\s*[:：]")
+
+
 def labelled_fields(line: str) -> dict[str, str]:
     """Label → value pairs on one line; a value runs to the next label.
     Empty values are kept as empty strings (a table with a blank cell)."""
@@ -101,7 +104,12 @@ def labelled_fields(line: str) -> dict[str, str]:
     for i, m in enumerate(found):
         label = re.sub(r"\s+", "", m.group(1))
         end = found[i + 1].start() if i + 1 < len(found) else len(line)
-        value = line[m.end():end].strip(" \t|｜•·●【】[]")
+        value = line[m.end():end]
+        # An unknown label (two to six characters and a colon) also ends a value.
+        unknown = _UNKNOWN_LABEL.search(value)
+        if unknown:
+            value = value[:unknown.start()]
+        value = value.strip(" \t|｜•·●【】[]")
         field = _LABEL_FIELD.get(label)
         if field and field not in out:
             out[field] = value

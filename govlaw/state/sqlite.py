@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS versions (
 );
 CREATE INDEX IF NOT EXISTS versions_hash ON versions (content_hash);
 CREATE TABLE IF NOT EXISTS addresses (
-    url TEXT PRIMARY KEY,
+    url TEXT PRIMARY KEY,  -- address key: canonical URL without scheme
     report_id TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -89,6 +89,8 @@ class SQLiteStore:
 
         with self.db:  # one transaction
             self.db.execute("BEGIN IMMEDIATE")
+            from govlaw.dedupe import address_key
+
             for rec in records:
                 self.db.execute(
                     "INSERT INTO reports (id, version, content_hash, report_year, folded, record, withdrawn)"
@@ -100,7 +102,7 @@ class SQLiteStore:
                 self.db.execute("INSERT OR IGNORE INTO versions (id, version, content_hash, seen_at) VALUES (?, ?, ?, ?)",
                                 (rec["id"], rec["version"], rec["content_hash"], rec["last_seen"]))
                 for url in rec["urls"]:
-                    self.db.execute("INSERT OR REPLACE INTO addresses (url, report_id) VALUES (?, ?)", (url, rec["id"]))
+                    self.db.execute("INSERT OR REPLACE INTO addresses (url, report_id) VALUES (?, ?)", (address_key(url), rec["id"]))
             for seq, change in enumerate(changes):
                 self.db.execute("INSERT INTO changes (run_id, seq, report_id, change, line) VALUES (?, ?, ?, ?, ?)",
                                 (run_id, seq, change["id"], change["change"],
