@@ -198,7 +198,7 @@ class PortalSite:
             "base_url": esc(base_url), "charset": "gb2312" if p.charset == "gbk" else "utf-8",
         }
 
-    # -- helpers
+    # -- building blocks
     def page_docs(self, page: int) -> list[Document]:
         """Documents of listing page ``page`` (0-based)."""
         n = self.portal.per_page
@@ -446,8 +446,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST")
 
     def _serve(self, method):
-        size = int(self.headers.get("Content-Length") or 0)
-        form = self.rfile.read(size) if size > 0 else b""
+        size = self.headers.get("Content-Length", "0")
+        form = self.rfile.read(int(size)) if size.isdigit() and int(size) > 0 else b""
         try:
             reply = self.server.site.handle("POST" if method == "POST" else "GET", self.path, form)
         except Exception:  # a rendering bug: answer 500 and show the traceback
