@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from govlaw import feed
+from govlaw.incremental import Journal
 from govlaw.state import OutputLocked, open_store
 
 logger = logging.getLogger(__name__)
@@ -35,14 +36,18 @@ class RunContext:
         self.started = utc_now()
         self.run_id = self._new_run_id()
         self.store.begin_run(self.run_id, self.started)
+        self.journal = Journal()
+        self.crawled_portals: list[str] = []
 
     def _new_run_id(self) -> str:
-        base = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        run_id, n = base, 1
-        while (self.output_dir / "changes" / f"{run_id}.jsonl").exists() or self.store.has_run(run_id):
-            n += 1
-            run_id = f"{base}-{n}"
-        return run_id
+        """A UTC timestamp; two runs in one second take the next free second,
+        so that run ids (and change file names) always sort in run order."""
+        moment = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        while True:
+            run_id = moment.strftime("%Y%m%dT%H%M%SZ")
+            if not (self.output_dir / "changes" / f"{run_id}.jsonl").exists() and not self.store.later_run(run_id):
+                return run_id
+            moment += dt.timedelta(seconds=1)
 
     @classmethod
     def of(cls, crawler) -> "RunContext":

@@ -1,19 +1,12 @@
 from __future__ import annotations
 
-import logging
-
-from scrapy import signals
-
-from govlaw import feed, records
-from govlaw.run import RunContext, utc_now
-
-logger = logging.getLogger(__name__)
+from govlaw.closing import close_run
+from govlaw.run import RunContext
 
 
 class FeedPipeline:
-    """Gather the run's copies by report; when the spider closes, merge them,
-    commit records and change lines to the state in one transaction, then
-    write the snapshot, this run's change file and the Atom feed."""
+    """Gather the run's copies by report; when the spider closes, hand them
+    to govlaw.closing, which commits state and writes the feed."""
 
     def __init__(self, crawler, run: RunContext):
         self.crawler = crawler
@@ -30,20 +23,11 @@ class FeedPipeline:
         return item
 
     def close_spider(self, spider=None):
-        reason = getattr(self.crawler.stats, "get_value", lambda *a: None)("finish_reason")
-        seen_at = utc_now()
-        out_records, changes = [], []
-        for rid in sorted(self.copies):
-            record, change = records.merge(self.copies[rid], self.run.store.get(rid), seen_at)
-            out_records.append(record)
-            if change:
-                changes.append(records.change_line(record, change, self.run.run_id, seen_at))
-        self.run.store.commit_run(self.run.run_id, out_records, changes, seen_at)
-        feed.export(self.run.store, self.run.output_dir)
-        counts = {c: sum(1 for x in changes if x["change"] == c) for c in ("new", "updated", "withdrawn")}
-        logger.info("run %s: %d reports seen, %s; feed written to %s (finish reason: %s)", self.run.run_id,
-                    len(out_records), ", ".join(f"{v} {k}" for k, v in counts.items()), self.run.output_dir, reason)
-        self.crawler.stats.set_value("govlaw/run_id", self.run.run_id)
-        for k, v in counts.items():
-            self.crawler.stats.set_value(f"govlaw/changes/{k}", v)
-        self.run.close()
+        stats = self.crawler.stats
+        try:
+            summary = close_run(self.run, self.copies, stats.get_value("finish_reason"))
+        finally:
+            self.run.close()
+        stats.set_value("govlaw/run_id", summary["run_id"])
+        for kind, n in summary["changes"].items():
+            stats.set_value(f"govlaw/changes/{kind}", n)

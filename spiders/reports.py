@@ -1,25 +1,36 @@
 """The `reports` spider: portal columns → listing pages → report pages → items.
 
 Thin by design: which links are documents and how a listing pages on is
-govlaw.discovery's business; what a page says is govlaw.extract's.
+govlaw.discovery's business, what a page says is govlaw.extract's, and what
+the run has learned about pages is recorded in the run's journal
+(govlaw.incremental), committed with the items at the end of the run.
 
-    scrapy crawl reports -a sources=portals.yaml
+    scrapy crawl reports -a sources=portals.yaml [-a full=1] [-a portals=id1,id2]
 """
 from __future__ import annotations
 
+import os
 import re
+import sys
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import FormRequest, Request, TextResponse
 
 from govlaw import sources as sources_mod
-from govlaw.discovery import ListingPage, parse_listing
+from govlaw.dedupe import address_key
+from govlaw.discovery import Entry, ListingPage, parse_listing
 from govlaw.extract import Hints, extract_html
+from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
+                                entries_to_data)
+from govlaw.run import RunContext
+from govlaw.state import OutputLocked
 
+EX_TEMPFAIL = 75
 # A listing title that could name a report; titles that certainly do not are
 # not fetched. Truncated titles (…) are fetched: the page decides.
 _CANDIDATE_TITLE = re.compile(r"法治|依法行政|报告|情况|…|\.\.\.")
+_STATUSES = [304, 404, 410]
 
 
 class ReportsSpider(scrapy.Spider):
@@ -36,8 +47,21 @@ class ReportsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_pages = crawler.settings.getint("GOVLAW_MAX_LISTING_PAGES", 200)
-        spider.prefilter = crawler.settings.getbool("GOVLAW_PREFILTER_TITLES", True)
+        settings = crawler.settings
+        spider.max_pages = settings.getint("GOVLAW_MAX_LISTING_PAGES", 200)
+        spider.prefilter = settings.getbool("GOVLAW_PREFILTER_TITLES", True)
+        spider.margin = settings.getint("GOVLAW_KNOWN_MARGIN", 10)
+        try:
+            spider.run = RunContext.of(crawler)
+        except OutputLocked as exc:
+            # Nothing has started yet: say why plainly and leave with
+            # EX_TEMPFAIL, which schedulers read as "try again later".
+            spider.logger.error("%s", exc)
+            sys.stderr.write(f"govlaw: {exc}\n")
+            sys.stderr.flush()
+            os._exit(EX_TEMPFAIL)
+        spider.run.crawled_portals = [p.id for p in spider.portals]
+        spider.journal = spider.run.journal
         return spider
 
     async def start(self):
@@ -45,74 +69,183 @@ class ReportsSpider(scrapy.Spider):
             yield request
 
     def start_requests(self):
+        self.known = {p.id: self.run.store.pages_of(p.id) for p in self.portals}
         for portal in self.portals:
             for url in portal.start_urls:
-                yield Request(url, callback=self.parse_listing, errback=self.on_error,
-                              cb_kwargs={"portal": portal, "kind": "html", "page": 0},
-                              meta={"govlaw_portal": portal.id})
+                walk = ListingWalk(portal.id, url, self.margin, self.full)
+                yield self._listing_request(portal, walk, url)
+            # Every report this portal is known to hold is asked for again,
+            # conditionally: a correction changes its validators, a
+            # withdrawal answers 404/410, and an unchanged page costs a 304.
+            for record in self.known[portal.id].values():
+                if record.kind == "document" and not self._final(record):
+                    yield self._document_request(portal, record.url, _hints_entry(record))
+
+    # requests ------------------------------------------------------------------
+    def _conditional(self, url: str, portal) -> dict:
+        record = None if self.full else self.known[portal.id].get(address_key(url))
+        headers = {}
+        if record and record.outcome not in ("gone", "error"):
+            if record.etag:
+                headers["If-None-Match"] = record.etag
+            if record.last_modified:
+                headers["If-Modified-Since"] = record.last_modified
+        return headers
+
+    def _listing_request(self, portal, walk, url, follow=None):
+        meta = {"govlaw_portal": portal.id, "handle_httpstatus_list": _STATUSES}
+        kwargs = {"portal": portal, "walk": walk, "kind": follow.kind if follow else "html",
+                  "page": follow.page if follow else 0}
+        if follow is not None and follow.method == "POST":
+            return FormRequest(url, formdata=dict(follow.formdata), callback=self.parse_listing,
+                               errback=self.listing_failed, cb_kwargs=kwargs, meta=meta)
+        return Request(url, callback=self.parse_listing, errback=self.listing_failed, cb_kwargs=kwargs,
+                       meta=meta, headers=self._conditional(url, portal))
+
+    def _document_request(self, portal, url, entry):
+        return Request(url, callback=self.parse_document, errback=self.document_failed,
+                       cb_kwargs={"portal": portal, "entry": entry},
+                       meta={"govlaw_portal": portal.id, "handle_httpstatus_list": _STATUSES},
+                       headers=self._conditional(url, portal))
 
     # listings ------------------------------------------------------------------
-    def parse_listing(self, response, portal, kind, page):
-        self._count(portal, "listing_pages")
-        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
-        listing = parse_listing(ListingPage(response.url, text, kind, page), portal.template, self.max_pages)
-        for entry in listing.entries:
-            if not self._own(portal, entry.url):
+    def parse_listing(self, response, portal, walk, kind, page):
+        counts = self.journal.count(portal.id)
+        asked = _asked_url(response)
+        if response.status == 304:
+            # An unchanged listing page: nothing was added above what it
+            # lists, so the walk ends here; its entries are replayed so the
+            # known documents on it are still asked for (conditionally).
+            counts.not_modified += 1
+            listing = data_to_listing(self.known[portal.id][address_key(asked)].data or {})
+            walk.stopped = True
+        elif response.status >= 400:
+            counts.errors += 1
+            self.logger.warning("listing page answered %s: %s (portal %s)", response.status, asked, portal.id)
+            self.journal.listing_failures.setdefault(portal.id, []).append(f"{response.status} {asked}")
+            walk.failed = True
+            yield from self._end_walk_if_done(portal, walk)
+            return
+        else:
+            counts.listing_pages += 1
+            text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+            listing = parse_listing(ListingPage(response.url, text, kind, page), portal.template, self.max_pages)
+            listing.follow = [f for f in listing.follow if self._own(portal, f.url)]
+            self.journal.record(PageRecord(asked, portal.id, "listing", *_validators(response),
+                                           outcome="listing", data=entries_to_data(listing, listing.follow)))
+        entries = [e for e in listing.entries if self._own(portal, e.url)]
+        known = self.known[portal.id]
+        walk.add_follows(listing.follow)
+        walk.see_entries(entries, set(known))
+        for entry in entries:
+            record = known.get(address_key(entry.url))
+            if record is not None and self._final(record) and not self.full:
+                counts.skipped_known += 1
                 continue
-            if self.prefilter and entry.title and not _CANDIDATE_TITLE.search(entry.title):
-                self._count(portal, "skipped_by_title")
+            if self.prefilter and entry.title and not _CANDIDATE_TITLE.search(entry.title) and record is None:
+                self.crawler.stats.inc_value(f"govlaw/{portal.id}/skipped_by_title")
                 continue
-            yield Request(entry.url, callback=self.parse_document, errback=self.on_error,
-                          cb_kwargs={"portal": portal, "entry": entry}, meta={"govlaw_portal": portal.id})
-        for follow in listing.follow:
-            if not self._own(portal, follow.url):
-                continue
-            cb_kwargs = {"portal": portal, "kind": follow.kind, "page": follow.page}
-            if follow.method == "POST":
-                yield FormRequest(follow.url, formdata=dict(follow.formdata), callback=self.parse_listing,
-                                  errback=self.on_error, cb_kwargs=cb_kwargs, meta={"govlaw_portal": portal.id})
-            else:
-                yield Request(follow.url, callback=self.parse_listing, errback=self.on_error,
-                              cb_kwargs=cb_kwargs, meta={"govlaw_portal": portal.id})
+            yield self._document_request(portal, entry.url, entry)
+        follow = walk.next_follow()
+        if follow is not None:
+            yield self._listing_request(portal, walk, follow.url, follow)
+        else:
+            yield from self._end_walk_if_done(portal, walk)
+
+    def _end_walk_if_done(self, portal, walk):
+        if walk.complete:
+            self.journal.complete_walks.setdefault(portal.id, set()).update(walk.entries)
+        else:
+            self.journal.incomplete_portals.add(portal.id)
+        return iter(())
+
+    def listing_failed(self, failure):
+        kwargs = failure.request.cb_kwargs
+        portal, walk = kwargs["portal"], kwargs["walk"]
+        self.journal.count(portal.id).errors += 1
+        self.logger.warning("listing request failed for portal %s: %s (%s)", portal.id, failure.request.url,
+                            failure.getErrorMessage())
+        self.journal.listing_failures.setdefault(portal.id, []).append(
+            f"{failure.getErrorMessage()} {failure.request.url}")
+        walk.failed = True
+        self._end_walk_if_done(portal, walk)
 
     # documents -----------------------------------------------------------------
     def parse_document(self, response, portal, entry):
-        self._count(portal, "detail_pages")
+        counts = self.journal.count(portal.id)
+        asked = _asked_url(response)
+        key = address_key(asked)
+        if response.status == 304:
+            counts.not_modified += 1
+            self.journal.seen_urls.add(key)
+            return
+        if response.status in (404, 410):
+            counts.gone += 1
+            self.journal.gone_urls.add(key)
+            self.journal.record(PageRecord(asked, portal.id, "document", outcome="gone", data=_hints_data(entry)))
+            return
+        counts.detail_pages += 1
         if not isinstance(response, TextResponse):
-            self._reject(portal, response.url, "page:not_html")
+            self._reject(portal, asked, response, entry, "page:not_html")
             return
         hints = Hints(listing_title=entry.title, listing_date=entry.date, region_code=portal.region_code,
                       portal=portal.id, portal_name=portal.name)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         ex = extract_html(response.body, response.url, content_type=content_type, hints=hints)
         if not ex.is_report:
-            self._reject(portal, response.url, ex.reason)
+            self._reject(portal, asked, response, entry, ex.reason)
             return
+        self.journal.seen_urls.add(key)
+        self.journal.record(PageRecord(asked, portal.id, "document", *_validators(response), outcome="report",
+                                       data=_hints_data(entry)))
+        counts.reports += 1
         item = ex.to_dict()
         item.pop("encoding", None)
         item.pop("is_report", None)
         item.update(portal=portal.id, portal_name=portal.name, portal_region=portal.region_code)
-        self._count(portal, "reports")
         yield item
 
+    def document_failed(self, failure):
+        portal = failure.request.cb_kwargs["portal"]
+        self.journal.count(portal.id).errors += 1
+        self.logger.warning("request failed for portal %s: %s (%s)", portal.id, failure.request.url,
+                            failure.getErrorMessage())
+
     # helpers -------------------------------------------------------------------
+    @staticmethod
+    def _final(record: PageRecord) -> bool:
+        return bool(record.outcome) and record.outcome.startswith(FINAL_REJECTIONS)
+
     def _own(self, portal, url: str) -> bool:
         """Only the portal's own hosts: links off-site are not ours to crawl."""
         if urlsplit(url).netloc.lower() in portal.hosts:
             return True
-        self._count(portal, "offsite_links")
+        self.crawler.stats.inc_value(f"govlaw/{portal.id}/offsite_links")
         return False
 
-    def _reject(self, portal, url: str, reason: str) -> None:
-        self.logger.debug("not a report (%s): %s", reason, url)
+    def _reject(self, portal, asked, response, entry, reason: str) -> None:
+        self.logger.debug("not a report (%s): %s", reason, asked)
         self.crawler.stats.inc_value(f"govlaw/rejected/{reason}")
-        self._count(portal, "rejected")
+        self.journal.count(portal.id).rejected += 1
+        self.journal.record(PageRecord(asked, portal.id, "document", *_validators(response),
+                                       outcome=f"rejected:{reason}", data=_hints_data(entry)))
 
-    def _count(self, portal, what: str) -> None:
-        self.crawler.stats.inc_value(f"govlaw/{portal.id}/{what}")
 
-    def on_error(self, failure):
-        request = failure.request
-        portal = request.meta.get("govlaw_portal", "?")
-        self.logger.warning("request failed for portal %s: %s (%s)", portal, request.url, failure.getErrorMessage())
-        self.crawler.stats.inc_value(f"govlaw/{portal}/errors")
+def _asked_url(response) -> str:
+    """The address we asked for, before any redirect: validators belong to it."""
+    return (response.meta.get("redirect_urls") or [response.url])[0]
+
+
+def _validators(response) -> tuple[str | None, str | None]:
+    etag = response.headers.get(b"ETag")
+    modified = response.headers.get(b"Last-Modified")
+    return (etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None)
+
+
+def _hints_data(entry: Entry) -> dict:
+    return {"title": entry.title, "date": entry.date}
+
+
+def _hints_entry(record: PageRecord) -> Entry:
+    data = record.data or {}
+    return Entry(record.url, data.get("title") or "", data.get("date"))

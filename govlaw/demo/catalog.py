@@ -198,7 +198,8 @@ def load_documents(directory: str | Path | None = None, state: int = 1) -> list[
 
     State 1 is the directory itself.  State N > 1 overlays the files of the
     sub-folder ``state<N>/``: a file there replaces the base file of the same
-    name or adds a new document.
+    name or adds a new document, and the file names listed in its
+    ``removed.txt`` (one a line) are taken off the portals (they answer 404).
     """
     directory = Path(directory or DOCUMENTS_DIR)
     files = {p.name: p for p in directory.glob("*.txt")} if directory.is_dir() else {}
@@ -206,7 +207,10 @@ def load_documents(directory: str | Path | None = None, state: int = 1) -> list[
         overlay = directory / f"state{state}"
         if not overlay.is_dir():
             raise ValueError(f"no documents for state {state} ({overlay} missing)")
-        files.update({p.name: p for p in overlay.glob("*.txt")})
+        removed = overlay / "removed.txt"
+        for name in removed.read_text(encoding="utf-8").split() if removed.exists() else []:
+            files.pop(name, None)
+        files.update({p.name: p for p in overlay.glob("*.txt") if p.name != "removed.txt"})
     return sorted((parse_document(p) for p in files.values()), key=_sort_key)
 
 

@@ -30,7 +30,26 @@ CREATE TABLE IF NOT EXISTS versions (
 CREATE INDEX IF NOT EXISTS versions_hash ON versions (content_hash);
 CREATE TABLE IF NOT EXISTS addresses (
     url TEXT PRIMARY KEY,  -- address key: canonical URL without scheme
-    report_id TEXT NOT NULL
+    report_id TEXT NOT NULL,
+    portal TEXT
+);
+CREATE INDEX IF NOT EXISTS addresses_report ON addresses (report_id);
+CREATE TABLE IF NOT EXISTS pages (
+    key TEXT PRIMARY KEY,  -- address key
+    url TEXT NOT NULL,
+    portal TEXT NOT NULL,
+    kind TEXT NOT NULL,    -- document | listing
+    etag TEXT,
+    last_modified TEXT,
+    outcome TEXT,
+    data TEXT
+);
+CREATE INDEX IF NOT EXISTS pages_portal ON pages (portal);
+CREATE TABLE IF NOT EXISTS portal_runs (
+    run_id TEXT NOT NULL,
+    portal TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    PRIMARY KEY (run_id, portal)
 );
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
@@ -84,7 +103,25 @@ class SQLiteStore:
     def begin_run(self, run_id: str, started: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO runs (run_id, started) VALUES (?, ?)", (run_id, started))
 
-    def commit_run(self, run_id, records, changes, finished) -> None:
+    def pages_of(self, portal: str) -> dict:
+        from govlaw.incremental import PageRecord
+
+        out = {}
+        for key, url, kind, etag, modified, outcome, data in self.db.execute(
+                "SELECT key, url, kind, etag, last_modified, outcome, data FROM pages WHERE portal = ?", (portal,)):
+            out[key] = PageRecord(url, portal, kind, etag, modified, outcome, json.loads(data) if data else None)
+        return out
+
+    def addresses_of(self, report_id: str) -> list[tuple[str, str | None]]:
+        return list(self.db.execute("SELECT url, portal FROM addresses WHERE report_id = ?", (report_id,)))
+
+    def reports_on_portal(self, portal: str) -> int:
+        row = self.db.execute("SELECT COUNT(DISTINCT report_id) FROM addresses WHERE portal = ?", (portal,)).fetchone()
+        return row[0]
+
+    def commit_run(self, run_id, records, changes, finished, pages=(), addresses=(), summaries=None) -> None:
+        """Everything a run learned, in one transaction: its records, its
+        change lines, the pages' validators and the portals' summaries."""
         from govlaw.normalize import fold
 
         with self.db:  # one transaction
@@ -102,15 +139,28 @@ class SQLiteStore:
                 self.db.execute("INSERT OR IGNORE INTO versions (id, version, content_hash, seen_at) VALUES (?, ?, ?, ?)",
                                 (rec["id"], rec["version"], rec["content_hash"], rec["last_seen"]))
                 for url in rec["urls"]:
-                    self.db.execute("INSERT OR REPLACE INTO addresses (url, report_id) VALUES (?, ?)", (address_key(url), rec["id"]))
+                    self.db.execute("INSERT INTO addresses (url, report_id) VALUES (?, ?) ON CONFLICT(url)"
+                                    " DO UPDATE SET report_id = excluded.report_id", (address_key(url), rec["id"]))
+            for key, report_id, portal in addresses:
+                self.db.execute("UPDATE addresses SET portal = ? WHERE url = ? AND report_id = ?", (portal, key, report_id))
+            for page in pages:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO pages (key, url, portal, kind, etag, last_modified, outcome, data)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (page.key, page.url, page.portal, page.kind, page.etag, page.last_modified, page.outcome,
+                     json.dumps(page.data, ensure_ascii=False) if page.data is not None else None))
+            for portal, summary in (summaries or {}).items():
+                self.db.execute("INSERT OR REPLACE INTO portal_runs (run_id, portal, summary) VALUES (?, ?, ?)",
+                                (run_id, portal, json.dumps(summary, ensure_ascii=False, sort_keys=True)))
             for seq, change in enumerate(changes):
                 self.db.execute("INSERT INTO changes (run_id, seq, report_id, change, line) VALUES (?, ?, ?, ?, ?)",
                                 (run_id, seq, change["id"], change["change"],
                                  json.dumps(change, ensure_ascii=False, sort_keys=True)))
             self.db.execute("UPDATE runs SET finished = ? WHERE run_id = ?", (finished, run_id))
 
-    def has_run(self, run_id: str) -> bool:
-        return self.db.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is not None
+    def later_run(self, run_id: str) -> bool:
+        """Is there a run with this id or a later one?"""
+        return self.db.execute("SELECT 1 FROM runs WHERE run_id >= ?", (run_id,)).fetchone() is not None
 
     def unexported_runs(self) -> list[str]:
         return [r for (r,) in self.db.execute(

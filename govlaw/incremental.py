@@ -1,0 +1,118 @@
+"""What a run learns about pages, and how far a listing is walked.
+
+A scheduled run should cost little when nothing changed. It asks for known
+pages conditionally (ETag / Last-Modified → 304), stops walking a listing
+once it has passed a margin of entries it already knows, and remembers what
+it learned in a `Journal` that is committed in the same transaction as the
+run's reports: validators are never stored for content the state does not
+hold, so a killed run can never make the next one skip a page.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from govlaw.dedupe import address_key
+from govlaw.discovery import Entry, Follow, Listing
+
+
+@dataclass
+class PageRecord:
+    """What the state remembers of one address."""
+    url: str
+    portal: str
+    kind: str                      # document | listing
+    etag: str | None = None
+    last_modified: str | None = None
+    outcome: str | None = None     # report | rejected:<reason> | gone | error
+    data: dict | None = None       # listing: {"entries": [...], "follow": [...]}; document: listing hints
+
+    @property
+    def key(self) -> str:
+        return address_key(self.url)
+
+
+# A rejection for one of these reasons is final: the page is what it is.
+# Anything else (an error page, a WAF challenge, an empty body) is tried again.
+FINAL_REJECTIONS = ("rejected:lookalike:", "rejected:title:other_subject")
+
+
+@dataclass
+class PortalCounts:
+    listing_pages: int = 0
+    detail_pages: int = 0
+    not_modified: int = 0
+    skipped_known: int = 0
+    reports: int = 0
+    rejected: int = 0
+    gone: int = 0
+    errors: int = 0
+
+
+@dataclass
+class Journal:
+    pages: dict = field(default_factory=dict)          # key → PageRecord
+    seen_urls: set = field(default_factory=set)        # document keys confirmed present (200 report or 304)
+    gone_urls: set = field(default_factory=set)        # document keys answered 404/410
+    complete_walks: dict = field(default_factory=dict)  # portal → set of entry keys of fully walked listings
+    incomplete_portals: set = field(default_factory=set)
+    listing_failures: dict = field(default_factory=dict)  # portal → ["404 url", ...]
+    counts: dict = field(default_factory=dict)         # portal → PortalCounts
+
+    def count(self, portal: str) -> PortalCounts:
+        return self.counts.setdefault(portal, PortalCounts())
+
+    def record(self, page: PageRecord) -> None:
+        self.pages[page.key] = page
+
+
+def entries_to_data(listing: Listing, follows: list[Follow]) -> dict:
+    return {"entries": [[e.url, e.title, e.date] for e in listing.entries],
+            "follow": [[f.url, f.method, [list(kv) for kv in f.formdata], f.kind, f.page] for f in follows]}
+
+
+def data_to_listing(data: dict) -> Listing:
+    listing = Listing(entries=[Entry(*e) for e in data.get("entries", [])])
+    listing.follow = [Follow(u, m, tuple(tuple(kv) for kv in fd), k, p) for u, m, fd, k, p in data.get("follow", [])]
+    return listing
+
+
+@dataclass
+class ListingWalk:
+    """One start URL's walk through its listing pages, one page at a time,
+    so that it can stop as soon as it has seen enough of what it knows."""
+    portal: str
+    start_url: str
+    margin: int
+    full: bool
+    pending: deque = field(default_factory=deque)
+    queued: set = field(default_factory=set)
+    known_in_a_row: int = 0
+    entries: set = field(default_factory=set)
+    stopped: bool = False
+    failed: bool = False
+
+    def add_follows(self, follows: list[Follow]) -> None:
+        for f in follows:
+            key = (f.url, f.method, f.formdata)
+            if key not in self.queued:
+                self.queued.add(key)
+                self.pending.append(f)
+
+    def see_entries(self, entries: list[Entry], known: set[str]) -> None:
+        for e in entries:
+            key = address_key(e.url)
+            self.entries.add(key)
+            self.known_in_a_row = self.known_in_a_row + 1 if key in known else 0
+        if not self.full and self.known_in_a_row >= self.margin:
+            self.stopped = True
+
+    def next_follow(self) -> Follow | None:
+        if self.stopped or self.failed or not self.pending:
+            return None
+        return self.pending.popleft()
+
+    @property
+    def complete(self) -> bool:
+        """Walked to its end: every entry still listed has been seen."""
+        return not self.stopped and not self.failed and not self.pending

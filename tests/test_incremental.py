@@ -1,0 +1,177 @@
+"""Scheduled runs: state 1, an unchanged re-run, then state 2 (new, corrected
+and withdrawn reports) into the same output; kill-and-resume; the lock."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import FAST, ROOT, crawl, read_jsonl
+from govlaw.demo.server import DemoPortals
+from govlaw.run import RunContext
+
+NEW_2024 = {"宜春市袁州区人民政府关于2024年度法治政府建设情况的报告", "南通市海门区人民政府关于2024年度法治政府建设工作情况的报告"}
+CORRECTED = "汕尾市人民政府2021年法治政府建设年度报告"
+WITHDRAWN = "海州区2020年度法治政府建设工作报告"
+
+
+def summary(output, run_id):
+    return json.loads((output / "runs" / f"{run_id}.json").read_text())
+
+
+def change_files(output):
+    return sorted((output / "changes").glob("*.jsonl"))
+
+
+@pytest.fixture(scope="module")
+def three_runs(tmp_path_factory):
+    """State 1, state 1 again, state 2 — same ports, same output."""
+    output = tmp_path_factory.mktemp("incremental")
+    sources = output.parent / "incremental-sources.yaml"
+    with DemoPortals() as demo:
+        demo.write_sources(sources)
+        results = [crawl(sources, output)]
+        results.append(crawl(sources, output))
+        demo.set_state(2)
+        results.append(crawl(sources, output))
+    for r in results:
+        assert r.returncode == 0, r.stderr[-3000:]
+    return output, results
+
+
+def test_unchanged_rerun_downloads_no_page_in_full(three_runs):
+    output, _ = three_runs
+    first, second, _ = change_files(output)
+    assert read_jsonl(second) == []
+    s = summary(output, second.stem)
+    for portal, c in s["portals"].items():
+        assert (c["listing_pages"], c["detail_pages"], c["errors"], c["flag"]) == (0, 0, 0, None), portal
+        assert c["not_modified"] > 0
+    assert sum(c["not_modified"] for c in s["portals"].values()) == 20  # 5 listings + 15 known documents
+
+
+def test_state2_change_lines_are_exact(three_runs):
+    output, _ = three_runs
+    lines = read_jsonl(change_files(output)[2])
+    got = sorted((l["change"], l["title"], l["version"], l["withdrawn"]) for l in lines)
+    assert got == sorted([("new", t, 1, False) for t in NEW_2024]
+                         + [("updated", CORRECTED, 2, False), ("withdrawn", WITHDRAWN, 1, True)])
+
+
+def test_snapshot_keeps_withdrawn_and_history(three_runs):
+    output, _ = three_runs
+    reports = {r["title"]: r for r in read_jsonl(output / "reports.jsonl")}
+    assert len(reports) == 15
+    assert [t for t, r in reports.items() if r["withdrawn"]] == [WITHDRAWN]
+    corrected = reports[CORRECTED]
+    assert corrected["version"] == 2
+    assert [h["version"] for h in corrected["history"]] == [1, 2]
+    assert corrected["history"][0]["content_hash"] != corrected["history"][1]["content_hash"]
+    assert corrected["content_hash"] == corrected["history"][1]["content_hash"]
+    assert "专题研究法治政府建设工作5次" in corrected["body"]
+
+
+def test_every_change_appears_exactly_once_across_runs(three_runs):
+    output, _ = three_runs
+    all_lines = [l for f in change_files(output) for l in read_jsonl(f)]
+    keys = [(l["id"], l["version"], l["change"]) for l in all_lines]
+    assert len(keys) == len(set(keys)) == 13 + 2 + 1 + 1
+
+
+def test_run_summary_per_portal(three_runs):
+    output, _ = three_runs
+    s = summary(output, change_files(output)[2].stem)
+    assert s["changes"] == {"new": 2, "updated": 1, "withdrawn": 1}
+    picks = {p: (c["new"], c["updated"], c["withdrawn"]) for p, c in s["portals"].items()}
+    assert picks == {"yuanzhou": (1, 0, 0), "haimen": (1, 0, 0), "shanwei": (0, 1, 0), "haizhou": (0, 0, 1),
+                     "jxsft": (0, 0, 0)}
+    assert s["portals"]["haizhou"]["gone"] == 1
+
+
+def test_bytes_of_reruns_against_the_first_run(three_runs):
+    _, results = three_runs
+    sizes = [int(_stat(r.stderr, "downloader/response_bytes")) for r in results]
+    assert sizes[1] <= 0.10 * sizes[0]
+    assert sizes[2] <= 0.25 * sizes[0]
+
+
+def _stat(log: str, name: str) -> str:
+    import re
+    return re.search(rf"'{re.escape(name)}': (\d+)", log).group(1)
+
+
+def test_full_recrawl_downloads_everything_and_changes_nothing(tmp_path):
+    with DemoPortals(state=2) as demo:
+        sources = tmp_path / "s.yaml"
+        demo.write_sources(sources)
+        fresh = tmp_path / "fresh"
+        r1 = crawl(sources, fresh)
+        r2 = crawl(sources, fresh, "-a", "full=1")
+    assert r1.returncode == r2.returncode == 0
+    assert _stat(r2.stderr, "downloader/response_status_count/200") == _stat(r1.stderr, "downloader/response_status_count/200")
+    assert read_jsonl(change_files(fresh)[-1]) == []
+
+
+def _snapshot(output):
+    return sorted(({k: v for k, v in r.items() if k not in ("first_seen", "last_seen", "history")}
+                   for r in read_jsonl(output / "reports.jsonl")), key=lambda r: r["id"])
+
+
+def _all_changes(output):
+    return sorted((l["id"], l["change"], l["version"]) for f in change_files(output) for l in read_jsonl(f))
+
+
+def test_sigkill_then_rerun_gives_the_uninterrupted_feed(tmp_path):
+    rng = random.Random(20250401)
+    with DemoPortals() as demo:
+        sources = tmp_path / "s.yaml"
+        demo.write_sources(sources)
+        reference = tmp_path / "reference"
+        assert crawl(sources, reference).returncode == 0
+        env = dict(os.environ, SCRAPY_SETTINGS_MODULE="govlaw.settings")
+        for attempt in range(4):
+            output = tmp_path / f"killed{attempt}"
+            cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"sources={sources}",
+                   "-s", f"GOVLAW_OUTPUT_DIR={output}", *FAST, "-s", "DOWNLOAD_DELAY=0.02"]
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.3, 3.0))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            assert crawl(sources, output).returncode == 0
+            assert _snapshot(output) == _snapshot(reference)
+            assert _all_changes(output) == _all_changes(reference)
+            for f in change_files(output):
+                for line in f.read_text().splitlines():
+                    json.loads(line)  # no half-written line
+
+
+def test_a_second_run_on_the_same_output_refuses(tmp_path, demo_sources):
+    holder = RunContext(tmp_path)
+    try:
+        result = crawl(demo_sources, tmp_path)
+    finally:
+        holder.close()
+    assert result.returncode == 75
+    assert f"govlaw: output directory {tmp_path} is in use by another govlaw run (pid {os.getpid()})" in result.stderr
+
+
+def test_state_committed_without_files_is_exported_by_the_next_run(tmp_path, demo_sources):
+    # A run that died between committing its state and writing its files.
+    run = RunContext(tmp_path)
+    record = {"id": "0123456789abcdef", "version": 1, "content_hash": "0" * 64, "report_year": 2024,
+              "body": "正文", "urls": ["http://127.0.0.1:1/a.html"], "last_seen": "2025-04-01T00:00:00Z",
+              "title": "测试报告"}
+    line = {"id": record["id"], "change": "new", "version": 1, "at": "2025-04-01T00:00:00Z", "title": "测试报告"}
+    run.store.commit_run(run.run_id, [record], [line], "2025-04-01T00:00:00Z")
+    died = run.run_id
+    run.close()
+    assert not (tmp_path / "changes" / f"{died}.jsonl").exists()
+    RunContext(tmp_path).close()
+    assert read_jsonl(tmp_path / "changes" / f"{died}.jsonl") == [line]
+    assert [r["id"] for r in read_jsonl(tmp_path / "reports.jsonl")] == [record["id"]]
