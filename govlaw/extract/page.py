@@ -16,7 +16,9 @@ from urllib.parse import unquote, urlsplit
 from govlaw import normalize
 from govlaw.extract import html as htmlx
 from govlaw.extract.chrome import is_chrome, is_label_line, labelled_fields, same_text
-from govlaw.extract.detect import decide
+from govlaw.extract import attachments as files
+from govlaw.extract import zh
+from govlaw.extract.detect import REPORT_TITLE, decide
 from govlaw.extract.parts import (
     is_doc_number_line, is_recipient_line, read_parts, title_lines,
 )
@@ -50,6 +52,7 @@ class Extraction:
     sections: list = field(default_factory=list)
     missing_parts: list = field(default_factory=list)
     attachments: list = field(default_factory=list)
+    body_source: str = "page"  # page | attachment | none
     is_report: bool = False
     reason: str = ""
     encoding: str | None = None
@@ -104,14 +107,15 @@ def _clean_title(line: str) -> str:
     return normalize.clean_line(line)
 
 
-def _trim(lines: list[str], title: str | None) -> tuple[list[str], list[str], list[str]]:
-    """Split paragraphs into (head, body, tail): the body runs from the first
-    paragraph that reads like the document to the last one that is not
-    chrome; chrome inside it is dropped; a related-articles list after the
-    last prose paragraph ends it."""
+def _trim(lines: list[str], title: str | None) -> tuple[list[int], list[int], list[int]]:
+    """Split paragraphs into head, body and tail (as index lists): the body
+    runs from the first paragraph that reads like the document to the last
+    one that is not chrome; chrome inside it is dropped; a related-articles
+    list after the last prose paragraph ends it. `lines` are the paragraphs
+    as matched (Simplified), so indexes map back to the text as published."""
     start = next((i for i, l in enumerate(lines) if _bodyish(l, title)), None)
     if start is None:
-        return lines, [], []
+        return list(range(len(lines))), [], []
     end = len(lines) - 1
     while end > start and is_chrome(lines[end]):
         end -= 1
@@ -120,11 +124,22 @@ def _trim(lines: list[str], title: str | None) -> tuple[list[str], list[str], li
         if _RELATED_HEADER.match(lines[i]):
             end = i - 1
             break
-    region = lines[start:end + 1]
-    drop = title_lines(region, title)
-    body = [l for i, l in enumerate(region) if i not in drop and not is_chrome(l)]
-    dropped = [l for i, l in enumerate(region) if i in drop or is_chrome(l)]
-    return lines[:start], body, dropped + lines[end + 1:]
+    drop = {start + i for i in title_lines(lines[start:end + 1], title)}
+    body = [i for i in range(start, end + 1) if i not in drop and not is_chrome(lines[i])]
+    dropped = [i for i in range(start, end + 1) if i in drop or is_chrome(lines[i])]
+    return list(range(start)), body, dropped + list(range(end + 1, len(lines)))
+
+
+class _Paragraphs:
+    """Paragraphs as published, and the same paragraphs as matched: a
+    Traditional-Chinese page is read through its Simplified conversion."""
+
+    def __init__(self, published: list[str]):
+        self.published = published
+        self.keys = [zh.simplified(p) for p in published] if zh.is_traditional("".join(published[:80])) else published
+
+    def pick(self, indexes: list[int]) -> tuple[list[str], list[str]]:
+        return [self.published[i] for i in indexes], [self.keys[i] for i in indexes]
 
 
 def _fields_from_lines(lines: list[str]) -> dict[str, str]:
@@ -188,12 +203,15 @@ def _attachment(url: str, name: str) -> dict:
     return {"url": url, "name": name or path.rsplit("/", 1)[-1], "media_type": media}
 
 
-def _assemble(*, url, title, head, body, tail, meta, outside, hints: Hints, encoding=None) -> Extraction:
+def _assemble(*, url, title, head, body, body_keys, tail, meta, outside, hints: Hints, encoding=None) -> Extraction:
+    """Reconcile metadata from every place the page states it. `body_keys`
+    are the body paragraphs as matched (Simplified); `body` as published."""
     labels = _fields_from_lines(head + outside + tail)
-    parts = read_parts(body)
+    parts = read_parts(body_keys)
     ex = Extraction(url=url, encoding=encoding)
 
     ex.title = title or normalize.clean_line(labels.get("title", "")) or None
+    title_key = zh.simplified(ex.title)
 
     pub = (normalize.parse_date(meta.get("pubdate")) or normalize.parse_date(labels.get("publish_date"))
            or normalize.parse_date(hints.listing_date) or _date_line_in(head)
@@ -202,7 +220,7 @@ def _assemble(*, url, title, head, body, tail, meta, outside, hints: Hints, enco
 
     issuer = " ".join(parts.issuers) if parts.issuers else None
     ex.publisher = normalize.publisher_name(
-        issuer or labels.get("issuer") or _publisher_from_title(ex.title) or labels.get("source")
+        issuer or labels.get("issuer") or _publisher_from_title(title_key) or labels.get("source")
         or meta.get("contentsource") or hints.portal_name)
 
     doc_no = parts.doc_number or normalize.doc_number(labels.get("doc_number"))
@@ -219,13 +237,13 @@ def _assemble(*, url, title, head, body, tail, meta, outside, hints: Hints, enco
     ex.region_code = (normalize.region_code(hints.region_code) or normalize.region_code(meta.get("siteidcode"))
                       or _site_code_in(outside + tail))
     ex.admin_level = normalize.admin_level(ex.region_code, ex.publisher)
-    ex.report_year = _report_year(ex.title, body, ex.publish_date)
+    ex.report_year = _report_year(title_key, body_keys, ex.publish_date)
 
     ex.body = normalize.join_paragraphs(body)
-    sections = split_sections(body)
+    sections = split_sections(body, body_keys)
     ex.sections = sections
     ex.missing_parts = missing_parts(sections)
-    decision = decide(ex.title, body, sections)
+    decision = decide(title_key, body_keys, sections)
     ex.is_report, ex.reason = decision.is_report, decision.reason
     return ex
 
@@ -271,14 +289,29 @@ def extract_html(body: bytes | str, url: str | None = None, *, content_type: str
     after = [b.text for b in items[first:] if not htmlx.inside(b, container)]
 
     title = _html_title(root, meta, page_title, before, hints)
-    head, body_lines, tail = _trim([b.text for b in inner], title)
-    ex = _assemble(url=url, title=title, head=before[-12:] + head, body=body_lines, tail=tail, meta=meta,
-                   outside=before + after, hints=hints, encoding=encoding)
+    paras = _Paragraphs([b.text for b in inner])
+    if paras.keys is not paras.published:
+        before, after = [zh.simplified(t) for t in before], [zh.simplified(t) for t in after]
+        meta = {k: zh.simplified(v) for k, v in meta.items()}
+    head_i, body_i, tail_i = _trim(paras.keys, zh.simplified(title))
+    body, body_keys = paras.pick(body_i)
+    ex = _assemble(url=url, title=title, head=before[-12:] + paras.pick(head_i)[1], body=body, body_keys=body_keys,
+                   tail=paras.pick(tail_i)[1], meta=meta, outside=before + after, hints=hints, encoding=encoding)
     links = htmlx.attachment_links(container, url or "")
     if not links:
         links = htmlx.attachment_links(root, url or "")
     ex.attachments = [_attachment(u, n) for u, n in links]
+    if not ex.is_report and ex.reason == "body:too_short" and ex.attachments and _report_title(ex.title):
+        # The page is a cover for a file: the report is its attachment.
+        ex.reason = "attachment:pending"
     return ex
+
+
+def _untruncated(title: str | None) -> str | None:
+    """A listing's title, unless the listing cut it short (…)."""
+    if not title or "…" in title or "..." in title:
+        return None
+    return normalize.clean_line(title)
 
 
 def _html_title(root, meta, page_title, before, hints) -> str | None:
@@ -294,8 +327,7 @@ def _html_title(root, meta, page_title, before, hints) -> str | None:
         pieces = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
         if pieces:
             candidates.append(max(pieces, key=len))
-    candidates.append(hints.listing_title if hints.listing_title and "…" not in hints.listing_title
-                      and "..." not in hints.listing_title else None)
+    candidates.append(_untruncated(hints.listing_title))
     for c in candidates:
         c = normalize.clean_line(c or "")
         if c and len(c) >= 4:
@@ -312,10 +344,24 @@ def extract_text(text: str, source: str | None = None, hints: Hints | None = Non
     lines = [l for l in lines if l]
     if not lines:
         return Extraction(url=source, reason="page:empty")
-    title = _text_title(lines[:15])
-    head, body, tail = _trim(lines, title)
-    return _assemble(url=source, title=title, head=head, body=body, tail=tail, meta={}, outside=[],
-                     hints=hints)
+    paras = _Paragraphs(lines)
+    title_key = _text_title(paras.keys[:15])
+    title = _published_title(title_key, paras) or _untruncated(hints.listing_title)
+    head_i, body_i, tail_i = _trim(paras.keys, zh.simplified(title))
+    body, body_keys = paras.pick(body_i)
+    return _assemble(url=source, title=title, head=paras.pick(head_i)[1], body=body, body_keys=body_keys,
+                     tail=paras.pick(tail_i)[1], meta={}, outside=[], hints=hints)
+
+
+def _published_title(title_key: str | None, paras: _Paragraphs) -> str | None:
+    """The title as the page wrote it (Traditional stays Traditional)."""
+    if not title_key or paras.keys is paras.published:
+        return title_key
+    for key, published in zip(paras.keys[:15], paras.published[:15]):
+        if title_key in key:
+            start = key.index(title_key)
+            return published[start:start + len(title_key)] if len(key) == len(published) else title_key
+    return title_key
 
 
 def _text_title(top: list[str]) -> str | None:
@@ -334,5 +380,64 @@ def _text_title(top: list[str]) -> str | None:
     return None
 
 
-def today() -> dt.date:
-    return dt.date.today()
+def _report_title(title: str | None) -> bool:
+    return bool(title) and bool(REPORT_TITLE.search(zh.simplified(re.sub(r"\s+", "", title))))
+
+
+# --- attachments ---------------------------------------------------------------
+
+def attachment_order(ex: Extraction) -> list[dict]:
+    """Attachments worth reading for the body, best first: readable kinds,
+    then those whose name repeats the title."""
+    def rank(a):
+        kind = files.kind_of(a["url"])
+        named = bool(ex.title) and same_text(re.sub(r"\.\w+$", "", a["name"]), ex.title)
+        return (kind not in files.READABLE, not named, ["pdf", "docx", "ofd"].index(kind) if kind in files.READABLE else 9)
+    return sorted(ex.attachments, key=rank)
+
+
+def with_attachment(ex: Extraction, data: bytes, url: str, content_type: str | None = None) -> Extraction:
+    """The page's metadata with the body read from its attachment. A file
+    that cannot be read still leaves a report, whose attachment says why."""
+    text = files.read(data, url, content_type)
+    for a in ex.attachments:
+        if a["url"] == url:
+            a["status"] = "read" if not text.error else f"unread: {text.error}"
+    if text.error:
+        return _unread_report(ex)
+    inner = extract_text("\n".join(text.paragraphs), url, Hints(listing_title=ex.title))
+    out = Extraction(**{**ex.to_dict(), "attachments": ex.attachments})
+    out.body, out.sections, out.missing_parts = inner.body, inner.sections, inner.missing_parts
+    for key in ("doc_number", "recipient", "signed_date"):
+        setattr(out, key, getattr(ex, key) or getattr(inner, key))
+    # The file's signature block names the issuer better than the page's labels.
+    issuers = read_parts(inner.body.split("\n\n")).issuers
+    out.publisher = normalize.publisher_name(" ".join(issuers)) if issuers else (ex.publisher or inner.publisher)
+    out.report_year = normalize.year_in(ex.title) or inner.report_year or ex.report_year
+    out.body_source = "attachment"
+    decision = decide(out.title, out.body.split("\n\n"), out.sections)
+    out.is_report, out.reason = decision.is_report, ("attachment:" + decision.reason)
+    return out
+
+
+def _unread_report(ex: Extraction) -> Extraction:
+    """Every attachment is unreadable: the report exists (its page says so),
+    its text does not reach us."""
+    out = Extraction(**{**ex.to_dict(), "attachments": ex.attachments})
+    out.body, out.sections, out.missing_parts = "", [], []
+    out.body_source = "none"
+    out.is_report, out.reason = True, "attachment:unreadable"
+    return out
+
+
+def extract_file(data: bytes, url: str, content_type: str | None = None, hints: Hints | None = None) -> Extraction:
+    """A listing entry that is itself a file (report.pdf)."""
+    hints = hints or Hints()
+    text = files.read(data, url, content_type)
+    if text.error:
+        ex = Extraction(url=url, title=hints.listing_title, reason=f"file:unreadable: {text.error}")
+        return ex
+    ex = extract_text("\n".join(text.paragraphs), url, hints)
+    ex.body_source = "attachment"
+    ex.attachments = [{**_attachment(url, hints.listing_title or ""), "status": "read"}]
+    return ex

@@ -30,14 +30,15 @@ def classify_heading(heading: str) -> str | None:
     return None
 
 
-def split_sections(paragraphs: list[str]) -> list[dict]:
+def split_sections(paragraphs: list[str], keys: list[str] | None = None) -> list[dict]:
     """[{heading, part, text}] for each top-level section. Text before the
-    first heading (the opening) is not a section."""
+    first heading (the opening) is not a section. `keys` are the paragraphs
+    as matched (Simplified), when they differ from the published ones."""
     sections: list[dict] = []
     current = None
-    for p in paragraphs:
+    for p, key in zip(paragraphs, keys or paragraphs):
         if TOP_HEADING.match(p) and len(p) <= 80 and "。" not in p[:-1]:
-            current = {"heading": p, "part": classify_heading(p), "paragraphs": []}
+            current = {"heading": p, "part": classify_heading(key), "paragraphs": []}
             sections.append(current)
         elif current is not None:
             current["paragraphs"].append(p)

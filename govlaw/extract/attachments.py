@@ -1,0 +1,150 @@
+"""Reports published as files: PDF, DOCX and OFD are read; DOC and WPS
+(binary formats with no well-kept pure-Python reader) are reported as unread.
+
+Every reader is bounded: a file over the size cap, an archive that inflates
+past its cap, or a file a parser chokes on gives a reason, never an exception.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from govlaw.normalize import clean_line
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_INFLATED_BYTES = 200 * 1024 * 1024
+MAX_PDF_PAGES = 400
+
+READABLE = {"pdf", "docx", "ofd"}
+KNOWN_UNREADABLE = {"doc": "binary Word (.doc) files are not read", "wps": "WPS files are not read",
+                    "et": "spreadsheets are not read", "xls": "spreadsheets are not read",
+                    "xlsx": "spreadsheets are not read", "zip": "archives are not opened",
+                    "rar": "archives are not opened", "7z": "archives are not opened"}
+
+
+@dataclass
+class AttachmentText:
+    paragraphs: list[str]
+    error: str | None = None
+
+
+def kind_of(url: str, data: bytes | None = None, content_type: str | None = None) -> str:
+    """pdf | docx | ofd | doc | … from the bytes' signature first, then the name."""
+    if data:
+        if data[:5] == b"%PDF-":
+            return "pdf"
+        if data[:4] == b"PK\x03\x04":
+            name = url.lower()
+            if name.endswith(".ofd") or b"OFD.xml" in data[:2048]:
+                return "ofd"
+            return "docx" if not name.endswith((".zip", ".xlsx")) else name.rsplit(".", 1)[-1]
+        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            return "wps" if url.lower().endswith(".wps") else "doc"
+    path = unquote(urlsplit(url).path).lower()
+    return path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+
+
+def read(data: bytes, url: str, content_type: str | None = None) -> AttachmentText:
+    kind = kind_of(url, data, content_type)
+    if len(data) > MAX_FILE_BYTES:
+        return AttachmentText([], f"file over {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    if kind in KNOWN_UNREADABLE:
+        return AttachmentText([], KNOWN_UNREADABLE[kind])
+    reader = {"pdf": _read_pdf, "docx": _read_docx, "ofd": _read_ofd}.get(kind)
+    if reader is None:
+        return AttachmentText([], f"unknown file type {kind or '(none)'}")
+    try:
+        paragraphs = reader(data)
+    except _TooBig as exc:
+        return AttachmentText([], str(exc))
+    except Exception as exc:  # a malformed file from the wild: say so, go on
+        return AttachmentText([], f"{kind.upper()} could not be parsed: {type(exc).__name__}")
+    paragraphs = [p for p in (clean_line(p) for p in paragraphs) if p]
+    if not paragraphs:
+        return AttachmentText([], f"{kind.upper()} has no text layer (a scan?)")
+    return AttachmentText(paragraphs)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _checked_zip(data: bytes) -> zipfile.ZipFile:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    total = sum(i.file_size for i in z.infolist())
+    if total > MAX_INFLATED_BYTES:
+        raise _TooBig(f"archive inflates to {total} bytes, over the cap")
+    return z
+
+
+def _read_docx(data: bytes) -> list[str]:
+    import docx
+
+    _checked_zip(data)
+    document = docx.Document(io.BytesIO(data))
+    out = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            out.append(" ".join(clean_line(c.text) for c in row.cells))
+    return out
+
+
+def _read_ofd(data: bytes) -> list[str]:
+    """OFD (GB/T 33190): a zip of XML pages; text sits in TextCode elements,
+    one per line of the page."""
+    z = _checked_zip(data)
+    pages = sorted((n for n in z.namelist() if re.search(r"Pages/Page_\d+/Content\.xml$", n)),
+                   key=lambda n: [int(x) for x in re.findall(r"\d+", n)])
+    lines = []
+    for name in pages:
+        xml = z.read(name).decode("utf-8", "replace")
+        lines.extend(re.sub(r"<[^>]+>", "", m) for m in re.findall(r"<ofd:TextCode[^>]*>(.*?)</ofd:TextCode>", xml, re.S))
+    return reflow(lines)
+
+
+def _read_pdf(data: bytes) -> list[str]:
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    if len(reader.pages) > MAX_PDF_PAGES:
+        raise _TooBig(f"PDF of {len(reader.pages)} pages, over the cap of {MAX_PDF_PAGES}")
+    lines = []
+    for page in reader.pages:
+        lines.extend((page.extract_text() or "").splitlines())
+    return reflow(lines)
+
+
+_HEADING = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.．、]|第[一二三四五六七八九十]+)")
+_ENDS_SENTENCE = re.compile(r"[。！？!?：:；;]\s*$")
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Join the lines a page layout broke back into paragraphs: a paragraph
+    ends where a line ends a sentence short of the full width, and one
+    starts at an indent or a heading."""
+    stripped = [l.rstrip() for l in lines]
+    widths = sorted(len(l.strip()) for l in stripped if l.strip())
+    full = widths[int(len(widths) * 0.9)] if widths else 0
+    out: list[str] = []
+    current = ""
+    for raw in stripped:
+        line = raw.strip()
+        if not line:
+            if current:
+                out.append(current)
+                current = ""
+            continue
+        starts_new = bool(_HEADING.match(line)) or raw.startswith(("\u3000", "  "))
+        if current and starts_new:
+            out.append(current)
+            current = ""
+        current += line
+        if _ENDS_SENTENCE.search(line) and len(line) < 0.9 * full or len(line) < 0.5 * full:
+            out.append(current)
+            current = ""
+    if current:
+        out.append(current)
+    return out
