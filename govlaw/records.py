@@ -7,7 +7,7 @@ from govlaw.dedupe import choose_canonical
 # The report record, field by field, in the order the feed writes them
 # (see govlaw/schema/report.schema.json).
 FIELDS = ["id", "title", "report_year", "publish_date", "publisher", "region_code", "admin_level",
-          "doc_number", "index_number", "recipient", "signed_date", "body", "sections", "missing_parts",
+          "doc_number", "index_number", "recipient", "signed_date", "body", "body_source", "sections", "missing_parts",
           "attachments", "url", "urls", "portal", "content_hash", "first_seen", "last_seen", "version",
           "history", "withdrawn"]
 _FILLABLE = ["title", "report_year", "publish_date", "publisher", "region_code", "admin_level", "doc_number",
@@ -21,7 +21,10 @@ def merge(copies: list[dict], previous: dict | None, seen_at: str) -> tuple[dict
     for key in _FILLABLE:
         if record.get(key) in (None, ""):
             record[key] = next((c[key] for c in copies if c.get(key) not in (None, "")), None)
-    record["attachments"] = _union(a for c in copies for a in c.get("attachments") or [])
+    # The canonical copy's files first, the others' after, in address order:
+    # the same copies give the same list whatever order they arrived in.
+    others = sorted((c for c in copies if c is not canonical), key=lambda c: c["url"])
+    record["attachments"] = _union(a for c in [canonical, *others] for a in c.get("attachments") or [])
     urls = [canonical["url"]] + sorted({c["url"] for c in copies} - {canonical["url"]})
     if previous:
         urls += sorted(set(previous.get("urls", [])) - set(urls))

@@ -11,7 +11,7 @@ class NormalizePipeline:
     the content fingerprint every later stage compares."""
 
     def process_item(self, item, spider=None):
-        if not item.get("body"):
+        if not item.get("body") and item.get("body_source") != "none":
             raise DropItem(f"no body text: {item.get('url')}")
         item["url"] = canonical_url(item["url"])
         item["publisher"] = normalize.publisher_name(item.get("publisher"))
@@ -20,6 +20,12 @@ class NormalizePipeline:
         item["admin_level"] = normalize.admin_level(item["region_code"], item["publisher"])
         for key in ("publish_date", "signed_date"):
             item[key] = normalize.iso(normalize.parse_date(item.get(key)))
-        item["content_hash"] = normalize.content_hash(item["body"])
+        if item["body"]:
+            item["content_hash"] = normalize.content_hash(item["body"])
+        else:
+            # Text unread (a .doc or a scan): the report is known by its title
+            # and its files, so two such reports never share a hash.
+            files = " ".join(sorted(a["url"] for a in item.get("attachments") or []))
+            item["content_hash"] = normalize.content_hash(f"{item.get('title') or ''}\n{files}")
         item["folded"] = normalize.fold(item["body"])
         return item

@@ -21,6 +21,8 @@ from govlaw import sources as sources_mod
 from govlaw.dedupe import address_key
 from govlaw.discovery import Entry, ListingPage, parse_listing
 from govlaw.extract import Hints, extract_html
+from govlaw.extract import attachments as files
+from govlaw.extract.page import attachment_order, extract_file, unread_report, with_attachment
 from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
                                 entries_to_data)
 from govlaw.run import RunContext
@@ -185,13 +187,57 @@ class ReportsSpider(scrapy.Spider):
             self.journal.record(PageRecord(asked, portal.id, "document", outcome="gone", data=_hints_data(entry)))
             return
         counts.detail_pages += 1
-        if not isinstance(response, TextResponse):
-            self._reject(portal, asked, response, entry, "page:not_html")
-            return
         hints = Hints(listing_title=entry.title, listing_date=entry.date, region_code=portal.region_code,
                       portal=portal.id, portal_name=portal.name)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        ex = extract_html(response.body, response.url, content_type=content_type, hints=hints)
+        # Bytes say what a file is; servers' Content-Type often does not.
+        kind = files.sniff(response.body[:4096], response.url)
+        if kind is not None:
+            ex = extract_file(response.body, response.url, content_type, hints)  # the entry is the file itself
+        elif isinstance(response, TextResponse):
+            ex = extract_html(response.body, response.url, content_type=content_type, hints=hints)
+        else:
+            self._reject(portal, asked, response, entry, "page:not_a_document")
+            return
+        if ex.reason == "attachment:pending":
+            yield from self._next_attachment(portal, asked, response, entry, ex, attachment_order(ex))
+            return
+        yield from self._emit(portal, asked, response, entry, ex)
+
+    def _next_attachment(self, portal, asked, response, entry, ex, queue):
+        """Read the page's attachments in order until one gives the body."""
+        while queue:
+            attachment = queue.pop(0)
+            if files.kind_of(attachment["url"]) not in files.READABLE:
+                attachment["status"] = "unread: " + files.KNOWN_UNREADABLE.get(
+                    files.kind_of(attachment["url"]), "not a readable file type")
+                continue
+            if not self._own(portal, attachment["url"]):
+                attachment["status"] = "unread: off-site address"
+                continue
+            yield Request(attachment["url"], callback=self.parse_attachment, errback=self.attachment_failed,
+                          cb_kwargs={"portal": portal, "asked": asked, "page": response, "entry": entry, "ex": ex,
+                                     "queue": queue, "attachment": attachment},
+                          meta={"govlaw_portal": portal.id}, dont_filter=True)
+            return
+        yield from self._emit(portal, asked, response, entry, unread_report(ex))
+
+    def parse_attachment(self, response, portal, asked, page, entry, ex, queue, attachment):
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        full = with_attachment(ex, response.body, attachment["url"], content_type)
+        if full.body_source == "attachment":
+            yield from self._emit(portal, asked, page, entry, full)
+        else:
+            yield from self._next_attachment(portal, asked, page, entry, ex, queue)
+
+    def attachment_failed(self, failure):
+        kw = failure.request.cb_kwargs
+        kw["attachment"]["status"] = f"unread: download failed ({failure.getErrorMessage()})"
+        return list(self._next_attachment(kw["portal"], kw["asked"], kw["page"], kw["entry"], kw["ex"], kw["queue"]))
+
+    def _emit(self, portal, asked, response, entry, ex):
+        key = address_key(asked)
+        counts = self.journal.count(portal.id)
         if not ex.is_report:
             self._reject(portal, asked, response, entry, ex.reason)
             return

@@ -7,12 +7,16 @@ past its cap, or a file a parser chokes on gives a reason, never an exception.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from govlaw.normalize import clean_line
+
+# pypdf narrates every damaged file it meets; the reason we return says enough.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_INFLATED_BYTES = 200 * 1024 * 1024
@@ -29,6 +33,13 @@ KNOWN_UNREADABLE = {"doc": "binary Word (.doc) files are not read", "wps": "WPS 
 class AttachmentText:
     paragraphs: list[str]
     error: str | None = None
+
+
+def sniff(data: bytes, url: str = "") -> str | None:
+    """The file kind its first bytes declare (pdf, docx, ofd, doc, wps), or None."""
+    if data[:5] == b"%PDF-" or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+        return kind_of(url, data)
+    return None
 
 
 def kind_of(url: str, data: bytes | None = None, content_type: str | None = None) -> str:

@@ -404,7 +404,7 @@ def with_attachment(ex: Extraction, data: bytes, url: str, content_type: str | N
         if a["url"] == url:
             a["status"] = "read" if not text.error else f"unread: {text.error}"
     if text.error:
-        return _unread_report(ex)
+        return unread_report(ex)
     inner = extract_text("\n".join(text.paragraphs), url, Hints(listing_title=ex.title))
     out = Extraction(**{**ex.to_dict(), "attachments": ex.attachments})
     out.body, out.sections, out.missing_parts = inner.body, inner.sections, inner.missing_parts
@@ -420,7 +420,7 @@ def with_attachment(ex: Extraction, data: bytes, url: str, content_type: str | N
     return out
 
 
-def _unread_report(ex: Extraction) -> Extraction:
+def unread_report(ex: Extraction) -> Extraction:
     """Every attachment is unreadable: the report exists (its page says so),
     its text does not reach us."""
     out = Extraction(**{**ex.to_dict(), "attachments": ex.attachments})
