@@ -17,6 +17,15 @@ logger = logging.getLogger(__name__)
 def close_run(run: RunContext, copies: dict[str, list[dict]], finish_reason: str | None = None) -> dict:
     store, journal = run.store, run.journal
     seen_at = utc_now()
+    # A page whose item never reached the feed (an error in a pipeline) keeps
+    # no validators: the next run fetches it in full instead of trusting a 304.
+    confirmed = {c.get("asked_key") for cs in copies.values() for c in cs}
+    lost = {k for k, p in journal.pages.items() if p.outcome == "report" and k not in confirmed}
+    for key in lost:
+        del journal.pages[key]
+        journal.seen_urls.discard(key)
+    if lost:
+        logger.error("%d report pages did not reach the feed; they will be fetched again next run", len(lost))
     out_records, changes = [], []
 
     def change(record, kind):

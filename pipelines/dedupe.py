@@ -16,5 +16,5 @@ class DedupePipeline:
         return cls(RunContext.of(crawler))
 
     def process_item(self, item, spider=None):
-        item["id"] = self.index.resolve(item["url"], item["content_hash"], item["folded"], item.get("report_year"))
+        item["id"] = self.index.resolve(item["url"], item["content_hash"], item["match_key"], item.get("report_year"))
         return item

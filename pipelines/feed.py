@@ -18,7 +18,7 @@ class FeedPipeline:
         return cls(crawler, RunContext.of(crawler))
 
     def process_item(self, item, spider=None):
-        copy = {k: v for k, v in dict(item).items() if k != "folded"}
+        copy = {k: v for k, v in dict(item).items() if k != "match_key"}
         self.copies.setdefault(item["id"], []).append(copy)
         return item
 

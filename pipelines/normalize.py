@@ -3,7 +3,7 @@ from __future__ import annotations
 from scrapy.exceptions import DropItem
 
 from govlaw import normalize
-from govlaw.dedupe import canonical_url
+from govlaw.dedupe import canonical_url, match_key
 
 
 class NormalizePipeline:
@@ -27,5 +27,5 @@ class NormalizePipeline:
             # and its files, so two such reports never share a hash.
             files = " ".join(sorted(a["url"] for a in item.get("attachments") or []))
             item["content_hash"] = normalize.content_hash(f"{item.get('title') or ''}\n{files}")
-        item["folded"] = normalize.fold(item["body"])
+        item["match_key"] = match_key(item["body"])
         return item

@@ -248,7 +248,7 @@ class ReportsSpider(scrapy.Spider):
         item = ex.to_dict()
         item.pop("encoding", None)
         item.pop("is_report", None)
-        item.update(portal=portal.id, portal_name=portal.name, portal_region=portal.region_code)
+        item.update(portal=portal.id, portal_name=portal.name, portal_region=portal.region_code, asked_key=key)
         yield item
 
     def document_failed(self, failure):

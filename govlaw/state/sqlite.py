@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS reports (
     version INTEGER NOT NULL,
     content_hash TEXT NOT NULL,
     report_year INTEGER,
-    folded TEXT NOT NULL,
+    folded TEXT NOT NULL,  -- match key: NFKC, Simplified, no blanks or punctuation
+    signature BLOB,        -- MinHash of the match key's shingles
     record TEXT NOT NULL,
     withdrawn INTEGER NOT NULL DEFAULT 0
 );
@@ -87,8 +88,16 @@ class SQLiteStore:
                               (content_hash,)).fetchone()
         return row[0] if row else None
 
-    def known_fingerprints(self):
-        yield from self.db.execute("SELECT id, report_year, folded FROM reports")
+    def signatures(self):
+        """(id, report year, MinHash) of every known report with a text."""
+        from govlaw.dedupe import stored_signature
+
+        for rid, year, blob in self.db.execute("SELECT id, report_year, signature FROM reports WHERE signature IS NOT NULL"):
+            yield rid, year, stored_signature(blob)
+
+    def match_key_of(self, report_id: str) -> str | None:
+        row = self.db.execute("SELECT folded FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return row[0] if row else None
 
     # reports ----------------------------------------------------------------
     def get(self, report_id: str) -> dict | None:
@@ -122,19 +131,22 @@ class SQLiteStore:
     def commit_run(self, run_id, records, changes, finished, pages=(), addresses=(), summaries=None) -> None:
         """Everything a run learned, in one transaction: its records, its
         change lines, the pages' validators and the portals' summaries."""
-        from govlaw.normalize import fold
+        from govlaw.dedupe import match_key, signature
 
         with self.db:  # one transaction
             self.db.execute("BEGIN IMMEDIATE")
             from govlaw.dedupe import address_key
 
             for rec in records:
+                key = match_key(rec["body"])
+                sig = signature(key).hashvalues.astype("uint32").tobytes() if key else None
                 self.db.execute(
-                    "INSERT INTO reports (id, version, content_hash, report_year, folded, record, withdrawn)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET version=excluded.version,"
+                    "INSERT INTO reports (id, version, content_hash, report_year, folded, signature, record, withdrawn)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET version=excluded.version,"
                     " content_hash=excluded.content_hash, report_year=excluded.report_year,"
-                    " folded=excluded.folded, record=excluded.record, withdrawn=excluded.withdrawn",
-                    (rec["id"], rec["version"], rec["content_hash"], rec.get("report_year"), fold(rec["body"]),
+                    " folded=excluded.folded, signature=excluded.signature, record=excluded.record,"
+                    " withdrawn=excluded.withdrawn",
+                    (rec["id"], rec["version"], rec["content_hash"], rec.get("report_year"), key, sig,
                      json.dumps(rec, ensure_ascii=False, sort_keys=True), int(bool(rec.get("withdrawn")))))
                 self.db.execute("INSERT OR IGNORE INTO versions (id, version, content_hash, seen_at) VALUES (?, ?, ?, ?)",
                                 (rec["id"], rec["version"], rec["content_hash"], rec["last_seen"]))
