@@ -169,7 +169,7 @@ def year_in(text: str | None) -> int | None:
 # --- document numbers -----------------------------------------------------------
 
 _DOCNO = re.compile(
-    r"([\u4e00-\u9fff]{1,16}?)\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*(\d{1,5})\s*号")
+    r"([\u4e00-\u9fff]{1,16}?)\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*(\d{1,5})\s*([号號])")
 
 
 def doc_number(text: str | None) -> str | None:
@@ -179,7 +179,7 @@ def doc_number(text: str | None) -> str | None:
     m = _DOCNO.search(unicodedata.normalize("NFKC", text))
     if not m:
         return None
-    return f"{m[1]}〔{m[2]}〕{int(m[3])}号"
+    return f"{m[1]}〔{m[2]}〕{int(m[3])}{m[4]}"
 
 
 # --- names, regions, levels --------------------------------------------------------

@@ -62,7 +62,8 @@ def is_chrome(line: str) -> bool:
 # Labelled metadata, as in 索 引 号：…  发布机构：…  来源：… 发布时间：…
 # Labels are often spaced one character apart and use either colon width.
 LABELS = {
-    "index_number": ["索引号"],
+    "index_number": ["索引号", "信息索引号", "索取号"],
+    "disclosure": ["公开方式", "公开范围", "公开时限", "公开形式", "公开属性", "信息来源渠道"],
     "category": ["分类", "主题分类", "体裁分类", "组配分类", "信息分类"],
     "issuer": ["发布机构", "发文机关", "发文单位", "发布单位", "公开责任部门", "责任部门", "制发机关"],
     "written_date": ["成文日期", "发文日期", "印发日期", "生成日期", "生效日期"],

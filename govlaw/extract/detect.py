@@ -30,7 +30,8 @@ LOOKALIKE_TITLES = [
         r"召开|举行|举办|开展|部署|推进会|座谈会|会议|培训|调研|督察|督导|视察|检查|获评|荣获|入选|表彰|观摩|"
         r"组织|参加|出席|启动|亮相|签约|走进|赴|深入|开讲|宣讲|学习|专题")),
 ]
-COVER_MEMO = re.compile(r"(妥否|请批示|请审示|请审阅|呈请|请示)[。，,]?")
+_LEADING_ORG = re.compile(r"^(中共)?[\u4e00-\u9fff]{2,30}?(人民政府|委员会|管委会|办事处|局|厅|委|办公室|中心)(?=关于|\d{4}|[一二〇]{4})")
+COVER_MEMO = re.compile(r"(妥否|请批示|请审示|请审阅|请审定|呈请)[。，,]?")
 
 _MIN_REPORT_CHARS = 600
 
@@ -51,6 +52,8 @@ def decide(title: str | None, paragraphs: list[str], sections: list[dict]) -> De
         # Names in 《》 are what a document is about, not what it is:
         # 关于贯彻落实《法治政府建设实施纲要》情况的报告 is a report.
         bare = re.sub(r"《[^》]*》", "", t)
+        # Nor is the issuer's name: 自然资源和规划局 is not a 规划.
+        bare = _LEADING_ORG.sub("", bare)
         for reason, pattern in LOOKALIKE_TITLES:
             if pattern.search(bare) and not (reason == "lookalike:news" and REPORT_TITLE.search(t) and _report_shaped_title(t)):
                 return Decision(False, reason)

@@ -17,6 +17,7 @@ import lxml.etree
 import lxml.html
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
+from govlaw.extract.chrome import is_chrome, is_label_line
 from govlaw.normalize import clean_line
 
 BLOCK_TAGS = {
@@ -94,7 +95,35 @@ def meta_tags(root) -> dict[str, str]:
     return out
 
 
+_CSS_HIDDEN_RULE = re.compile(r"([^{}]+)\{[^}]*?(?:display\s*:\s*none|visibility\s*:\s*hidden)[^}]*\}", re.I)
+_SIMPLE_SELECTOR = re.compile(r"^(?:[a-z][a-z0-9]*)?(?:[.#][\w-]+)+$", re.I)
+
+
+def _css_hidden(root) -> list:
+    """Elements hidden by simple rules of the page's own stylesheet
+    (.ivs_hidden{display:none}): mobile and print copies of the chrome,
+    voice-reader sources. Only class and id selectors are read."""
+    selectors = []
+    for style in root.iter("style"):
+        for m in _CSS_HIDDEN_RULE.finditer(style.text or ""):
+            for sel in m.group(1).split(","):
+                sel = sel.strip()
+                if _SIMPLE_SELECTOR.match(sel) and not re.search(r":", sel):
+                    selectors.append(sel)
+    found = []
+    for sel in selectors:
+        found.extend(_select(root, sel))
+    return found
+
+
 def strip_invisible(root) -> None:
+    hidden = _css_hidden(root)
+    if hidden:
+        total = len(_text_len(root))
+        # A page that hides its content until a script shows it must keep it.
+        for el in hidden:
+            if el.getparent() is not None and len(_text_len(el)) <= 0.5 * total:
+                _drop(el)
     for tag in DROP_TAGS:
         for el in list(root.iter(tag)):
             _drop(el)
@@ -106,6 +135,10 @@ def strip_invisible(root) -> None:
         if el.get("hidden") is not None or HIDDEN_STYLE.search(el.get("style") or ""):
             if el.tag not in ("html", "body"):
                 _drop(el)
+
+
+def _text_len(el) -> str:
+    return re.sub(r"\s+", "", "".join(t for t in el.itertext() if isinstance(t, str)))
 
 
 def _drop(el) -> None:
@@ -158,11 +191,14 @@ def blocks(root) -> list[Block]:
     # exhaust the interpreter stack.
     stack = [(root, True)]
     link_depth = 0
+    row_starts: list[int] = []
     while stack:
         el, entering = stack.pop()
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         is_block = tag in BLOCK_TAGS
         if entering:
+            if tag == "tr":
+                row_starts.append(len(out))
             if is_block:
                 flush()
                 owner_stack.append(el)
@@ -180,12 +216,25 @@ def blocks(root) -> list[Block]:
             if is_block:
                 flush()
                 owner_stack.pop()
+            if tag == "tr":
+                _merge_row(out, row_starts.pop(), el)
             elif tag in CELL_TAGS:
                 acc.parts.append(" ")
             if el.tail:
                 _add(acc, el.tail, link_depth)
     flush()
     return out
+
+
+def _merge_row(out: list[Block], start: int, row) -> None:
+    """A data-table row whose cells hold paragraphs reads as one line,
+    `cell cell cell`; a layout row (long text, or a table inside) is left alone."""
+    cells = out[start:]
+    if len(cells) < 2 or any(len(b.text) > 60 for b in cells) or row.find(".//table") is not None:
+        return
+    merged = Block(" ".join(b.text for b in cells), sum(b.link_chars for b in cells), row)
+    del out[start:]
+    out.append(merged)
 
 
 def _add(acc: _Acc, text: str, link_depth: int) -> None:
@@ -200,6 +249,8 @@ def prose_value(block: Block) -> float:
     """Positive for prose, negative for chrome."""
     text = block.text
     n = len(text.replace(" ", ""))
+    if is_chrome(text) or is_label_line(text):
+        return -0.5 * n
     own = n - block.link_chars
     cjk = len(_CJK.findall(text))
     punct = len(_PROSE_PUNCT.findall(text))
@@ -228,6 +279,12 @@ def find_container(root, items: list[Block]):
         return None
     best_el, best = max(scores.items(), key=lambda kv: (kv[1], _depth(kv[0])))
     if best <= 0:
+        # Next to no prose (a cover page for an attachment): the family's
+        # content container, if the page has one, holds what little there is.
+        for selector in FAMILY_HINTS:
+            for el in _select(root, selector):
+                if _text_len(el):
+                    return el
         return None
     # A known family container that holds nearly all of the best prose wins:
     # it is where the CMS puts the body, and it excludes the title bar.

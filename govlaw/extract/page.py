@@ -18,7 +18,7 @@ from govlaw.extract import html as htmlx
 from govlaw.extract.chrome import is_chrome, is_label_line, labelled_fields, same_text
 from govlaw.extract import attachments as files
 from govlaw.extract import zh
-from govlaw.extract.detect import REPORT_TITLE, decide
+from govlaw.extract.detect import COVER_MEMO, REPORT_TITLE, decide
 from govlaw.extract.parts import (
     is_doc_number_line, is_recipient_line, read_parts, title_lines,
 )
@@ -115,7 +115,13 @@ def _trim(lines: list[str], title: str | None) -> tuple[list[int], list[int], li
     as matched (Simplified), so indexes map back to the text as published."""
     start = next((i for i, l in enumerate(lines) if _bodyish(l, title)), None)
     if start is None:
-        return list(range(len(lines))), [], []
+        # No paragraph reads like a document (a cover page: 详见附件。): what
+        # is neither chrome, nor a label, nor the title, nor a file name.
+        keep = [i for i, l in enumerate(lines) if not (is_chrome(l) or is_label_line(l) or same_text(l, title or "")
+                                                        or htmlx.ATTACHMENT_EXT.search(l))]
+        return [i for i in range(len(lines)) if i not in keep], keep, []
+    head_end = start
+    start = _after_cover_memo(lines, start, title)  # a skipped memo is neither head nor body
     end = len(lines) - 1
     while end > start and is_chrome(lines[end]):
         end -= 1
@@ -127,7 +133,21 @@ def _trim(lines: list[str], title: str | None) -> tuple[list[int], list[int], li
     drop = {start + i for i in title_lines(lines[start:end + 1], title)}
     body = [i for i in range(start, end + 1) if i not in drop and not is_chrome(lines[i])]
     dropped = [i for i in range(start, end + 1) if i in drop or is_chrome(lines[i])]
-    return list(range(start)), body, dropped + list(range(end + 1, len(lines)))
+    return list(range(head_end)), body, dropped + list(range(end + 1, len(lines)))
+
+
+def _after_cover_memo(lines: list[str], start: int, title: str | None) -> int:
+    """A memo that carries the report (…以上请示妥否，请批示。 附件：<title>)
+    may precede it on the page; the report starts after its title line."""
+    if not title:
+        return start
+    memo_end = next((i for i in range(start, min(len(lines), start + 15)) if COVER_MEMO.search(lines[i])), None)
+    if memo_end is None:
+        return start
+    for i in range(memo_end + 1, min(len(lines), memo_end + 12)):
+        if same_text(lines[i], title):
+            return i + 1
+    return start
 
 
 class _Paragraphs:
@@ -207,7 +227,7 @@ def _assemble(*, url, title, head, body, body_keys, tail, meta, outside, hints: 
     """Reconcile metadata from every place the page states it. `body_keys`
     are the body paragraphs as matched (Simplified); `body` as published."""
     labels = _fields_from_lines(head + outside + tail)
-    parts = read_parts(body_keys)
+    parts = read_parts(body_keys, body)
     ex = Extraction(url=url, encoding=encoding)
 
     ex.title = title or normalize.clean_line(labels.get("title", "")) or None

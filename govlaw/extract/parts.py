@@ -77,14 +77,17 @@ class DocumentParts:
     signed_date: object = None  # datetime.date
 
 
-def read_parts(body: list[str]) -> DocumentParts:
-    """Read 文号, 主送 and the signature block from body paragraphs."""
+def read_parts(body: list[str], published: list[str] | None = None) -> DocumentParts:
+    """Read 文号, 主送 and the signature block from body paragraphs. `body`
+    is matched (Simplified); values are taken from `published`, the same
+    paragraphs as the page wrote them."""
+    published = published or body
     parts = DocumentParts()
-    for line in body[:4]:
+    for i, line in enumerate(body[:4]):
         if parts.doc_number is None and is_doc_number_line(line):
-            parts.doc_number = normalize.doc_number(line)
+            parts.doc_number = normalize.doc_number(published[i])
         elif parts.recipient is None and is_recipient_line(line):
-            parts.recipient = line.rstrip(":：").strip()
+            parts.recipient = published[i].rstrip(":：").strip()
             break
     # Signature block: walk up from the end past notes, a date and the names.
     i = len(body) - 1
@@ -97,7 +100,7 @@ def read_parts(body: list[str]) -> DocumentParts:
             i -= 1
     names: list[str] = []
     while i >= 0 and is_org_line(body[i]) and len(names) < 4:
-        names[:0] = body[i].split()
+        names[:0] = published[i].split()
         i -= 1
     if names and (parts.signed_date or i < 0 or CLOSING.match(body[i]) or len(body[i]) > 40):
         parts.issuers = names
