@@ -105,36 +105,62 @@ def signature(key: str):
     return m
 
 
+def same_report(key_a: str, year_a: int | None, key_b: str, year_b: int | None) -> bool:
+    """The merge rule, for two match keys: same year (when both are known)
+    and containment at or above CONTAINMENT."""
+    if year_a is not None and year_b is not None and year_a != year_b:
+        return False
+    return containment(shingles(key_a), shingles(key_b)) >= CONTAINMENT
+
+
 class NearDuplicateIndex:
-    """Report ids by MinHash LSH; a match is confirmed by exact containment
-    of shingles and an equal report year."""
+    """Report ids by MinHash LSH, one LSH per report year (reports of other
+    years are never candidates). A candidate is first screened by the
+    containment its MinHash estimates, then confirmed exactly on shingles."""
+
+    SCREEN = 0.70  # estimated containment below this is not worth an exact check
 
     def __init__(self, text_of):
-        from datasketch import MinHashLSH
-
-        self.lsh = MinHashLSH(threshold=LSH_JACCARD, num_perm=NUM_PERM)
-        self.years: dict[str, int | None] = {}
+        self.by_year: dict = {}
+        self.entries: dict[str, tuple] = {}  # id → (year, signature, shingle count)
         self.text_of = text_of  # report id → match key, for the exact check
 
-    def add(self, rid: str, key: str, year: int | None, sig=None) -> None:
-        if rid in self.years:
+    def _lsh(self, year):
+        from datasketch import MinHashLSH
+
+        if year not in self.by_year:
+            self.by_year[year] = MinHashLSH(threshold=LSH_JACCARD, num_perm=NUM_PERM)
+        return self.by_year[year]
+
+    def add(self, rid: str, key: str, year: int | None, sig=None, size: int | None = None) -> None:
+        if rid in self.entries:
             return
-        self.years[rid] = year
-        self.lsh.insert(rid, sig if sig is not None else signature(key))
+        sig = sig if sig is not None else signature(key)
+        size = size if size is not None else len(shingles(key))
+        self.entries[rid] = (year, sig, size)
+        self._lsh(year).insert(rid, sig)
 
     def find(self, key: str, year: int | None, sig=None) -> str | None:
         if not key:
             return None
         sig = sig if sig is not None else signature(key)
-        mine = shingles(key)
+        mine = None
+        size = len(set(key[i:i + SHINGLE] for i in range(max(1, len(key) - SHINGLE + 1))))
+        # A report of unknown year may match any year; a known year matches
+        # its own year and reports whose year is unknown.
+        years = list(self.by_year) if year is None else [y for y in (year, None) if y in self.by_year]
         best, best_score = None, 0.0
-        for rid in self.lsh.query(sig):
-            other_year = self.years.get(rid)
-            if year is not None and other_year is not None and year != other_year:
-                continue  # different years share wording; they are never one report
-            score = containment(mine, shingles(self.text_of(rid)))
-            if score > best_score or (score == best_score and best is not None and rid < best):
-                best, best_score = rid, score
+        for y in years:
+            for rid in self.by_year[y].query(sig):
+                _, other_sig, other_size = self.entries[rid]
+                j = sig.jaccard(other_sig)
+                estimate = j * (size + other_size) / ((1 + j) * min(size, other_size)) if j else 0.0
+                if estimate < self.SCREEN:
+                    continue
+                mine = mine if mine is not None else shingles(key)
+                score = containment(mine, shingles(self.text_of(rid)))
+                if score > best_score or (score == best_score and best is not None and rid < best):
+                    best, best_score = rid, score
         return best if best_score >= CONTAINMENT else None
 
 
@@ -151,8 +177,8 @@ class IdentityIndex:
     def _index(self) -> NearDuplicateIndex:
         if self._near is None:
             self._near = NearDuplicateIndex(self._key_of)
-            for rid, year, sig in self.store.signatures():
-                self._near.add(rid, "", year, sig)
+            for rid, year, sig, size in self.store.signatures():
+                self._near.add(rid, "", year, sig, size)
         return self._near
 
     def _key_of(self, rid: str) -> str:

@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS reports (
     report_year INTEGER,
     folded TEXT NOT NULL,  -- match key: NFKC, Simplified, no blanks or punctuation
     signature BLOB,        -- MinHash of the match key's shingles
+    shingles INTEGER,      -- how many distinct shingles the match key has
     record TEXT NOT NULL,
     withdrawn INTEGER NOT NULL DEFAULT 0
 );
@@ -92,8 +93,9 @@ class SQLiteStore:
         """(id, report year, MinHash) of every known report with a text."""
         from govlaw.dedupe import stored_signature
 
-        for rid, year, blob in self.db.execute("SELECT id, report_year, signature FROM reports WHERE signature IS NOT NULL"):
-            yield rid, year, stored_signature(blob)
+        for rid, year, blob, count in self.db.execute(
+                "SELECT id, report_year, signature, shingles FROM reports WHERE signature IS NOT NULL"):
+            yield rid, year, stored_signature(blob), count
 
     def match_key_of(self, report_id: str) -> str | None:
         row = self.db.execute("SELECT folded FROM reports WHERE id = ?", (report_id,)).fetchone()
@@ -131,7 +133,7 @@ class SQLiteStore:
     def commit_run(self, run_id, records, changes, finished, pages=(), addresses=(), summaries=None) -> None:
         """Everything a run learned, in one transaction: its records, its
         change lines, the pages' validators and the portals' summaries."""
-        from govlaw.dedupe import match_key, signature
+        from govlaw.dedupe import match_key, shingles, signature
 
         with self.db:  # one transaction
             self.db.execute("BEGIN IMMEDIATE")
@@ -141,12 +143,13 @@ class SQLiteStore:
                 key = match_key(rec["body"])
                 sig = signature(key).hashvalues.astype("uint32").tobytes() if key else None
                 self.db.execute(
-                    "INSERT INTO reports (id, version, content_hash, report_year, folded, signature, record, withdrawn)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET version=excluded.version,"
-                    " content_hash=excluded.content_hash, report_year=excluded.report_year,"
-                    " folded=excluded.folded, signature=excluded.signature, record=excluded.record,"
-                    " withdrawn=excluded.withdrawn",
+                    "INSERT INTO reports (id, version, content_hash, report_year, folded, signature, shingles, record,"
+                    " withdrawn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+                    " version=excluded.version, content_hash=excluded.content_hash, report_year=excluded.report_year,"
+                    " folded=excluded.folded, signature=excluded.signature, shingles=excluded.shingles,"
+                    " record=excluded.record, withdrawn=excluded.withdrawn",
                     (rec["id"], rec["version"], rec["content_hash"], rec.get("report_year"), key, sig,
+                     len(shingles(key)) if key else None,
                      json.dumps(rec, ensure_ascii=False, sort_keys=True), int(bool(rec.get("withdrawn")))))
                 self.db.execute("INSERT OR IGNORE INTO versions (id, version, content_hash, seen_at) VALUES (?, ?, ?, ?)",
                                 (rec["id"], rec["version"], rec["content_hash"], rec["last_seen"]))

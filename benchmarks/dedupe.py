@@ -1,0 +1,147 @@
+"""Near-duplicate merging: precision and recall on the labelled pairs, and
+time and peak memory to cluster synthetic reports.
+
+    .venv/bin/python benchmarks/dedupe.py                 # pairs + 10,000 + 100,000
+    .venv/bin/python benchmarks/dedupe.py --sizes 10000   # a quicker look
+
+Synthetic reports are built like real ones: a government name, a year, and
+25–40 sentences drawn from a pool of templated sentences (so unrelated
+reports share phrasing), with their own figures. One in ten is followed by a
+repost: the same text with a chrome line added, width changed and a few
+characters edited. Clustering = for each report in turn, ask the index for a
+match and add it when there is none, exactly as the dedupe pipeline does.
+Each size runs in a fresh process, so its peak RSS is its own.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PLACES = "青溪桐川柳湾石桥白沙东湖南湖云岭清河临溪泺川宣岚松岚连溪沐溪青衣红柳江澜平洲石门双河龙泉凤山金沙玉林"
+LEVELS = ["县人民政府", "区人民政府", "市人民政府", "镇人民政府", "街道办事处", "县司法局", "市自然资源和规划局"]
+OPENINGS = ["{y}年，{g}坚持以习近平法治思想为指导，认真贯彻落实《法治政府建设实施纲要（2021—2025年）》，各项工作取得新成效。",
+            "{y}年，在上级党委、政府的坚强领导下，{g}统筹推进依法行政，法治政府建设迈出新步伐。"]
+TEMPLATES = [
+    "全年共办理行政复议案件{a}件，纠错率为{b}%，行政机关负责人出庭应诉率达到100%。",
+    "公布{a}项告知承诺事项清单，政务服务事项网上可办率达到{b}%。",
+    "组织行政执法人员培训{a}人次，开展案卷评查{b}次，发现问题{c}个，已全部整改。",
+    "制定出台规范性文件{a}件，全部经过合法性审核，备案率和及时率均为100%。",
+    "开展重大行政决策{a}项，均履行公众参与、专家论证、风险评估、合法性审查和集体讨论决定程序。",
+    "聘请法律顾问{a}名，全年审查合同协议{b}份，提出法律意见{c}条。",
+    "推行“综合查一次”，减少入企检查{a}次，办理“免罚轻罚”事项{b}件。",
+    "化解矛盾纠纷{a}起，调解成功率达到{b}%，群众满意度持续提升。",
+    "举办领导干部学法活动{a}次，党政主要负责人带头述法{b}次。",
+    "建成公共法律服务站点{a}个，提供法律咨询{b}人次。",
+]
+FILLERS = ["一是", "二是", "三是", "同时，", "此外，", "全年", "持续", "进一步", "不断", "扎实"]
+
+
+def synthetic(n: int, seed: int = 7):
+    """(id, year, text, original id or None) for n reports and their reposts."""
+    rng = random.Random(seed)
+    pool = [rng.choice(FILLERS) + t for t in TEMPLATES for _ in range(12)]
+    out = []
+    i = 0
+    while len(out) < n:
+        g = rng.choice(PLACES) + rng.choice(PLACES) + rng.choice(LEVELS)
+        y = rng.randint(2019, 2025)
+        sentences = [rng.choice(OPENINGS)] + rng.sample(pool, rng.randint(25, 40))
+        text = "\n\n".join(s.format(y=y, g=g, a=rng.randint(3, 999), b=rng.randint(1, 99), c=rng.randint(1, 300))
+                           for s in sentences)
+        text += f"\n\n{g}\n\n{y + 1}年3月{rng.randint(1, 28)}日"
+        rid = f"r{i}"
+        out.append((rid, y, text, None))
+        if rng.random() < 0.1 and len(out) < n:
+            copy = "来源：上级门户网站转载\n\n" + text.replace("，", ",", 3)
+            pos = rng.randrange(len(copy) - 10)
+            copy = copy[:pos] + "更正" + copy[pos + 2:]
+            out.append((f"{rid}-repost", y, copy, rid))
+        i += 1
+    return out[:n]
+
+
+def cluster(n: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from govlaw.dedupe import NearDuplicateIndex, match_key
+
+    reports = synthetic(n)
+    keys: dict[str, str] = {}
+    index = NearDuplicateIndex(keys.get)
+    started = time.perf_counter()
+    assigned = {}
+    for rid, year, text, _ in reports:
+        key = match_key(text)
+        found = index.find(key, year)
+        if found is None:
+            keys[rid] = key
+            index.add(rid, key, year)
+            assigned[rid] = rid
+        else:
+            assigned[rid] = found
+    seconds = time.perf_counter() - started
+    wrong_merges = sum(1 for rid, _, _, orig in reports if orig is None and assigned[rid] != rid)
+    missed = sum(1 for rid, _, _, orig in reports if orig is not None and assigned[rid] != orig)
+    reposts = sum(1 for r in reports if r[3] is not None)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"n": n, "seconds": seconds, "peak_mib": peak_mib, "clusters": len(set(assigned.values())),
+            "reposts": reposts, "missed_reposts": missed, "wrong_merges": wrong_merges}
+
+
+def labelled() -> tuple[float, float, int]:
+    sys.path.insert(0, str(ROOT))
+    import yaml
+
+    from govlaw.dedupe import NearDuplicateIndex, match_key
+
+    data = ROOT / "tests" / "dedupe"
+
+    def load(tid):
+        front, body = (data / "texts" / f"{tid}.txt").read_text(encoding="utf-8").split("\n---\n", 1)
+        return yaml.safe_load(front)["report_year"], body
+
+    tp = fp = fn = 0
+    rows = list(csv.DictReader((data / "pairs.csv").open(encoding="utf-8")))
+    for row in rows:
+        (ya, a), (yb, b) = load(row["a"]), load(row["b"])
+        keys = {"a": match_key(a)}
+        index = NearDuplicateIndex(keys.get)
+        index.add("a", keys["a"], ya)
+        merged = index.find(match_key(b), yb) == "a"
+        same = row["label"] == "same"
+        tp += merged and same
+        fp += merged and not same
+        fn += same and not merged
+    return tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn), len(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(cluster(args.one)))
+        return
+    p, r, n = labelled()
+    print(f"labelled pairs: {n}; merge precision {p:.3f}, recall {r:.3f}\n")
+    print(f"{'reports':>8} {'seconds':>8} {'per 1k':>7} {'peak MiB':>9} {'MiB/1k':>7} {'clusters':>8} "
+          f"{'reposts':>8} {'missed':>7} {'wrong':>6}")
+    for size in [int(s) for s in args.sizes.split(",")]:
+        out = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True)
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"{res['n']:8d} {res['seconds']:8.1f} {res['seconds'] / res['n'] * 1000:7.2f} {res['peak_mib']:9.0f} "
+              f"{res['peak_mib'] / res['n'] * 1000:7.1f} {res['clusters']:8d} {res['reposts']:8d} "
+              f"{res['missed_reposts']:7d} {res['wrong_merges']:6d}")
+
+
+if __name__ == "__main__":
+    main()
