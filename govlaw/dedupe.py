@@ -19,7 +19,21 @@ from w3lib.url import canonicalize_url
 from govlaw import normalize
 
 _TRACKING = re.compile(r"^(utm_\w+|spm|from|source|share|isappinstalled|timestamp|_t|t|v|nsukey|clicktime|enterid|scene)$", re.I)
-_SESSION = re.compile(r";jsessionid=[^/?#]*", re.I)
+_SESSION = re.compile(r";(jsessionid|phpsessid|sessionid)=[^/?#]*", re.I)
+_SESSION_PARAM = re.compile(r"^(jsessionid|phpsessid|aspsessionid\w*|sessionid|sess_id)$", re.I)
+
+
+def strip_session(url: str) -> str:
+    """The URL without session ids (;jsessionid=…, ?PHPSESSID=…): every
+    visit mints a new one, and a crawl that keeps them never ends."""
+    cleaned = _SESSION.sub("", url)
+    parts = urlsplit(cleaned)
+    if parts.query:
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not _SESSION_PARAM.match(k)]
+        if len(kept) != len(pairs):
+            cleaned = urlunsplit(parts._replace(query=urlencode(kept)))
+    return cleaned
 _INDEX = re.compile(r"/(index|default)\.(s?html?|jsp|php|aspx?)$", re.I)
 
 

@@ -5,9 +5,11 @@ BOT_NAME = "govlaw"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-# Who we are and how to reach us: portals' operators read their logs.
+# Who we are and how to reach us: portals' operators read their logs. The
+# User-Agent is built from GOVLAW_CONTACT (set it to your project's address
+# or mailbox) unless USER_AGENT itself is set.
 GOVLAW_CONTACT = "https://github.com/govlaw/govlaw"
-USER_AGENT = f"govlaw/{__version__} (+{GOVLAW_CONTACT}; annual law-based government reports)"
+USER_AGENT = None
 
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
@@ -23,6 +25,7 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated page is an error to retry, never a page to read
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
@@ -30,6 +33,16 @@ REMOTE_CONTROL_ENABLED = False  # no listening control port on a scheduled crawl
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    "govlaw.middleware.AddressGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "govlaw.middleware.BackoffRetryMiddleware": 550,
+    "govlaw.middleware.DelayMiddleware": 560,
+}
+# Retries wait GOVLAW_RETRY_BASE_DELAY × 2^n seconds (±20%), or what Retry-After asks, at most the cap.
+GOVLAW_RETRY_BASE_DELAY = 2.0
+GOVLAW_RETRY_MAX_DELAY = 300.0
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,

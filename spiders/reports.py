@@ -29,6 +29,12 @@ from govlaw.run import RunContext
 from govlaw.state import OutputLocked
 
 EX_TEMPFAIL = 75
+
+
+def user_agent(contact: str | None) -> str:
+    from govlaw import __version__
+
+    return f"govlaw/{__version__} (+{contact or 'no contact given'}; annual law-based government reports)"
 # A listing title that could name a report; titles that certainly do not are
 # not fetched. Truncated titles (…) are fetched: the page decides.
 _CANDIDATE_TITLE = re.compile(r"法治|依法行政|报告|情况|…|\.\.\.")
@@ -45,6 +51,12 @@ class ReportsSpider(scrapy.Spider):
             wanted = set(portals.split(","))
             self.portals = [p for p in self.portals if p.id in wanted]
         self.full = full not in (None, "", "0", "false", "no")
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        if not settings.get("USER_AGENT"):
+            settings.set("USER_AGENT", user_agent(settings.get("GOVLAW_CONTACT")), priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -165,6 +177,7 @@ class ReportsSpider(scrapy.Spider):
         kwargs = failure.request.cb_kwargs
         portal, walk = kwargs["portal"], kwargs["walk"]
         self.journal.count(portal.id).errors += 1
+        self.logger.debug("%s", failure.getTraceback())
         self.logger.warning("listing request failed for portal %s: %s (%s)", portal.id, failure.request.url,
                             failure.getErrorMessage())
         self.journal.listing_failures.setdefault(portal.id, []).append(

@@ -1,0 +1,138 @@
+"""Downloader middlewares: being a good citizen on slow, flaky portals.
+
+BackoffRetryMiddleware replaces Scrapy's RetryMiddleware: the same retryable
+statuses and exceptions, but each retry waits — exponentially longer each
+time, or as long as the server's Retry-After asks (capped) — so a portal that
+is struggling is not hammered.
+
+AddressGuardMiddleware refuses requests to private, loopback and link-local
+addresses unless the portal itself lives there (a public page that links into
+an intranet is not an invitation), and strips session ids from URLs.
+"""
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import logging
+import random
+import time
+from urllib.parse import urlsplit
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.task import deferLater
+
+from govlaw.dedupe import strip_session
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.base = settings.getfloat("GOVLAW_RETRY_BASE_DELAY", 2.0)
+        self.cap = settings.getfloat("GOVLAW_RETRY_MAX_DELAY", 300.0)
+
+    def delay_for(self, request, response=None) -> float:
+        retries = request.meta.get("retry_times", 0)  # retries already made
+        asked = retry_after_seconds(response.headers.get(b"Retry-After")) if response is not None else None
+        if asked is not None:
+            return min(asked, self.cap)
+        # Exponential with jitter, so many requests to one host do not retry in step.
+        return min(self.cap, self.base * (2 ** retries) * random.uniform(0.8, 1.2))
+
+    def process_response(self, request, response, spider=None):
+        if request.meta.get("dont_retry", False):
+            return response
+        if response.status in self.retry_http_codes:
+            reason = f"{response.status}"
+            retry = get_retry_request(request, reason=reason, spider=spider or self.crawler.spider,
+                                      max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+                                      priority_adjust=self.priority_adjust, stats_base_key="retry")
+            if retry is not None:
+                retry.meta["govlaw_delay"] = self.delay_for(request, response)
+                return retry
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        if isinstance(exception, self.exceptions_to_retry) and not request.meta.get("dont_retry", False):
+            retry = get_retry_request(request, reason=exception, spider=spider or self.crawler.spider,
+                                      max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+                                      priority_adjust=self.priority_adjust, stats_base_key="retry")
+            if retry is not None:
+                retry.meta["govlaw_delay"] = self.delay_for(request)
+            return retry
+        return None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured
+        mw = cls(crawler.settings)
+        mw.crawler = crawler
+        return mw
+
+
+class DelayMiddleware:
+    """Holds a retried request for the delay its retry asked for."""
+
+    async def process_request(self, request, spider=None):
+        delay = request.meta.pop("govlaw_delay", None)
+        if delay:
+            from twisted.internet import reactor  # the one Scrapy installed: import late
+
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+        return None
+
+
+def _is_private_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified
+
+
+class AddressGuardMiddleware:
+    """Private addresses are reachable only when a portal of the registry is
+    itself at that address (a local test portal); redirects and robots.txt
+    requests are checked too, since every request passes here."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _local_hosts(self) -> set:
+        portals = getattr(self.crawler.spider, "portals", [])
+        return {h for p in portals for h in p.hosts if _is_private_host(urlsplit("//" + h).hostname or "")}
+
+    def process_request(self, request, spider=None):
+        parts = urlsplit(request.url)
+        if _is_private_host(parts.hostname or "") and parts.netloc.lower() not in self._local_hosts():
+            raise IgnoreRequest(f"refused: {request.url} is a private or loopback address and no portal is")
+        cleaned = strip_session(request.url)
+        if cleaned != request.url:
+            return request.replace(url=cleaned)
+        return None
