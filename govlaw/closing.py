@@ -119,6 +119,7 @@ def summarize(run: RunContext, changes: list[dict], out_records: list[dict], fin
         counts["reports_present"] = present_now
         failures = run.journal.listing_failures.get(portal, [])
         counts["listing_failures"] = failures
+        counts["not_read"] = dict(sorted(run.journal.reasons.get(portal, {}).items()))
         if known_before and not present_now:
             counts["flag"] = "yielded reports before, none now"
         elif failures and not run.journal.complete_walks.get(portal) and counts["listing_pages"] == 0:
@@ -137,7 +138,9 @@ def _log(summary: dict) -> None:
     for portal, c in sorted(summary["portals"].items()):
         logger.info(
             "portal %s: %d listing pages, %d detail pages, %d not modified, %d new, %d updated, %d withdrawn, "
-            "%d errors%s", portal, c["listing_pages"], c["detail_pages"], c["not_modified"], c["new"], c["updated"],
-            c["withdrawn"], c["errors"], f" — FLAG: {c['flag']}" if c["flag"] else "")
+            "%d errors%s%s", portal, c["listing_pages"], c["detail_pages"], c["not_modified"], c["new"], c["updated"],
+            c["withdrawn"], c["errors"],
+            f"; not read: {', '.join(f'{k} ×{v}' for k, v in c['not_read'].items())}" if c["not_read"] else "",
+            f" — FLAG: {c['flag']}" if c["flag"] else "")
     ch = summary["changes"]
     logger.info("run %s: %d new, %d updated, %d withdrawn", summary["run_id"], ch["new"], ch["updated"], ch["withdrawn"])

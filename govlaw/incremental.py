@@ -46,6 +46,7 @@ class PortalCounts:
     reports: int = 0
     rejected: int = 0
     gone: int = 0
+    blocked: int = 0
     errors: int = 0
 
 
@@ -61,6 +62,12 @@ class Journal:
 
     def count(self, portal: str) -> PortalCounts:
         return self.counts.setdefault(portal, PortalCounts())
+
+    reasons: dict = field(default_factory=dict)        # portal → {reason: count} for pages not read
+
+    def count_reason(self, portal: str, reason: str) -> None:
+        per = self.reasons.setdefault(portal, {})
+        per[reason] = per.get(reason, 0) + 1
 
     def record(self, page: PageRecord) -> None:
         self.pages[page.key] = page

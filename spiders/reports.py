@@ -22,6 +22,7 @@ from govlaw.dedupe import address_key
 from govlaw.discovery import Entry, ListingPage, parse_listing
 from govlaw.extract import Hints, extract_html
 from govlaw.extract import attachments as files
+from govlaw.extract.blocked import classify as blocked_page
 from govlaw.extract.page import attachment_order, extract_file, unread_report, with_attachment
 from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
                                 entries_to_data)
@@ -38,7 +39,9 @@ def user_agent(contact: str | None) -> str:
 # A listing title that could name a report; titles that certainly do not are
 # not fetched. Truncated titles (…) are fetched: the page decides.
 _CANDIDATE_TITLE = re.compile(r"法治|依法行政|报告|情况|…|\.\.\.")
-_STATUSES = [304, 404, 410]
+# Statuses the spider reads itself: revalidation, removal, and the answers
+# of anti-bot layers (after retries), which are reported, not parsed.
+_STATUSES = [304, 401, 403, 404, 410, 412, 429, 503, 521]
 
 
 class ReportsSpider(scrapy.Spider):
@@ -133,10 +136,12 @@ class ReportsSpider(scrapy.Spider):
             counts.not_modified += 1
             listing = data_to_listing(self.known[portal.id][address_key(asked)].data or {})
             walk.stopped = True
-        elif response.status >= 400:
+        elif response.status >= 400 or self._blocked(response):
+            reason = self._blocked(response) or f"http:{response.status}"
             counts.errors += 1
-            self.logger.warning("listing page answered %s: %s (portal %s)", response.status, asked, portal.id)
-            self.journal.listing_failures.setdefault(portal.id, []).append(f"{response.status} {asked}")
+            self.journal.count_reason(portal.id, reason)
+            self.logger.warning("listing page not readable (%s): %s (portal %s)", reason, asked, portal.id)
+            self.journal.listing_failures.setdefault(portal.id, []).append(f"{reason} {asked}")
             walk.failed = True
             yield from self._end_walk_if_done(portal, walk)
             return
@@ -194,10 +199,19 @@ class ReportsSpider(scrapy.Spider):
             counts.not_modified += 1
             self.journal.seen_urls.add(key)
             return
-        if response.status in (404, 410):
+        blocked = self._blocked(response)
+        if response.status in (404, 410) or blocked == "page:soft_404":
             counts.gone += 1
+            self.journal.count_reason(portal.id, blocked or f"http:{response.status}")
             self.journal.gone_urls.add(key)
             self.journal.record(PageRecord(asked, portal.id, "document", outcome="gone", data=_hints_data(entry)))
+            return
+        if blocked or response.status >= 400:
+            # Not the page: never read, never a withdrawal, tried again next run.
+            counts.blocked += 1
+            self.journal.count_reason(portal.id, blocked or f"http:{response.status}")
+            self.logger.warning("not a document page (%s): %s (portal %s)", blocked or response.status, asked,
+                                portal.id)
             return
         counts.detail_pages += 1
         hints = Hints(listing_title=entry.title, listing_date=entry.date, region_code=portal.region_code,
@@ -271,6 +285,12 @@ class ReportsSpider(scrapy.Spider):
                             failure.getErrorMessage())
 
     # helpers -------------------------------------------------------------------
+    @staticmethod
+    def _blocked(response) -> str | None:
+        if not isinstance(response, TextResponse) or response.status == 304:
+            return None
+        return blocked_page(response.status, response.text)
+
     @staticmethod
     def _final(record: PageRecord) -> bool:
         return bool(record.outcome) and record.outcome.startswith(FINAL_REJECTIONS)
