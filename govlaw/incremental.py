@@ -92,12 +92,15 @@ class ListingWalk:
     start_url: str
     margin: int
     full: bool
+    max_pages: int = 200
     pending: deque = field(default_factory=deque)
     queued: set = field(default_factory=set)
     known_in_a_row: int = 0
     entries: set = field(default_factory=set)
     stopped: bool = False
     failed: bool = False
+    pages: int = 1
+    trap: str | None = None   # why a walk was cut short: listing:page_cap | listing:repeated
 
     def add_follows(self, follows: list[Follow]) -> None:
         for f in follows:
@@ -107,6 +110,12 @@ class ListingWalk:
                 self.pending.append(f)
 
     def see_entries(self, entries: list[Entry], known: set[str]) -> None:
+        keys = {address_key(e.url) for e in entries}
+        if keys and keys <= self.entries:
+            # A page that lists nothing this walk has not seen: a pager that
+            # loops or repeats itself. Going on would never end.
+            self.stopped, self.trap = True, "listing:repeated"
+            return
         for e in entries:
             key = address_key(e.url)
             self.entries.add(key)
@@ -117,6 +126,10 @@ class ListingWalk:
     def next_follow(self) -> Follow | None:
         if self.stopped or self.failed or not self.pending:
             return None
+        if self.pages >= self.max_pages:
+            self.stopped, self.trap = True, "listing:page_cap"
+            return None
+        self.pages += 1
         return self.pending.popleft()
 
     @property

@@ -23,6 +23,7 @@ from govlaw.discovery import Entry, ListingPage, parse_listing
 from govlaw.extract import Hints, extract_html
 from govlaw.extract import attachments as files
 from govlaw.extract.blocked import classify as blocked_page
+from govlaw.extract.html import decode
 from govlaw.extract.page import attachment_order, extract_file, unread_report, with_attachment
 from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
                                 entries_to_data)
@@ -89,7 +90,7 @@ class ReportsSpider(scrapy.Spider):
         self.known = {p.id: self.run.store.pages_of(p.id) for p in self.portals}
         for portal in self.portals:
             for url in portal.start_urls:
-                walk = ListingWalk(portal.id, url, self.margin, self.full)
+                walk = ListingWalk(portal.id, url, self.margin, self.full, self.max_pages)
                 yield self._listing_request(portal, walk, url)
             # Every report this portal is known to hold is asked for again,
             # conditionally: a correction changes its validators, a
@@ -147,7 +148,9 @@ class ReportsSpider(scrapy.Spider):
             return
         else:
             counts.listing_pages += 1
-            text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+            # Our own decoding, not Scrapy's: a GBK listing under a header
+            # that says UTF-8 must still read as GBK.
+            text, _ = decode(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))
             listing = parse_listing(ListingPage(response.url, text, kind, page), portal.template, self.max_pages)
             listing.follow = [f for f in listing.follow if self._own(portal, f.url)]
             self.journal.record(PageRecord(asked, portal.id, "listing", *_validators(response),
@@ -172,6 +175,10 @@ class ReportsSpider(scrapy.Spider):
             yield from self._end_walk_if_done(portal, walk)
 
     def _end_walk_if_done(self, portal, walk):
+        if walk.trap:
+            self.journal.count_reason(portal.id, walk.trap)
+            self.logger.warning("listing walk stopped (%s) after %d pages: %s (portal %s)", walk.trap, walk.pages,
+                                walk.start_url, portal.id)
         if walk.complete:
             self.journal.complete_walks.setdefault(portal.id, set()).update(walk.entries)
         else:
@@ -289,7 +296,8 @@ class ReportsSpider(scrapy.Spider):
     def _blocked(response) -> str | None:
         if not isinstance(response, TextResponse) or response.status == 304:
             return None
-        return blocked_page(response.status, response.text)
+        text, _ = decode(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        return blocked_page(response.status, text)
 
     @staticmethod
     def _final(record: PageRecord) -> bool:

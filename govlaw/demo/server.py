@@ -35,6 +35,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from . import hostile as hostile_mod
 from .catalog import (Document, Portal, article_id, article_path, documents_for, load_documents,
                       load_portals, page_count)
 
@@ -448,11 +449,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, method):
         size = self.headers.get("Content-Length", "0")
         form = self.rfile.read(int(size)) if size.isdigit() and int(size) > 0 else b""
+        hostile = self.server.hostile
+        if hostile is not None and self.server.portal_id == hostile_mod.TRAP_PORTAL and hostile.trap(self, self.path):
+            return
         try:
             reply = self.server.site.handle("POST" if method == "POST" else "GET", self.path, form)
         except Exception:  # a rendering bug: answer 500 and show the traceback
             traceback.print_exc()
             reply = Reply(500, b"Internal Server Error")
+        if hostile is not None:
+            reply = self._hostile_reply(hostile, reply)
+            fault = hostile.fault_for(self.server.portal_id, method, self.path, form)
+            if fault:
+                hostile.apply_fault(self, fault, reply.body)
+                return
         status, headers = reply.status, {"Content-Type": reply.ctype, **reply.headers}
         if reply.etag:
             headers["ETag"] = reply.etag
@@ -471,6 +481,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if method != "HEAD" and body:
             self.wfile.write(body)
+
+    def _hostile_reply(self, hostile, reply: Reply) -> Reply:
+        if self.server.portal_id == hostile_mod.TRAP_PORTAL and reply.status == 200 and b"sw-list" in reply.body:
+            reply = Reply(reply.status, hostile.inject_entries(reply.body), reply.ctype, reply.headers,
+                          reply.etag, reply.modified)
+        if self.server.portal_id == "yuanzhou" and reply.ctype.startswith("text/html"):
+            # GBK bytes under a header that says UTF-8: a wrong charset, as old portals send.
+            reply = Reply(reply.status, reply.body, "text/html; charset=utf-8", reply.headers, reply.etag, reply.modified)
+        return reply
 
     def log_message(self, fmt, *args):
         if self.server.verbose:
@@ -498,6 +517,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     verbose = False
+    hostile = None       # a hostile_mod.Hostile in hostile mode
+    portal_id = ""
     site: PortalSite
 
     def __init__(self, *args, **kwargs):
@@ -537,8 +558,10 @@ class DemoPortals:
 
     def __init__(self, host: str = "127.0.0.1", ports: dict | None = None,
                  base_port: int | None = None, state: int = 1,
-                 documents_dir: str | Path | None = None, verbose: bool = False):
+                 documents_dir: str | Path | None = None, verbose: bool = False,
+                 hostile: "hostile_mod.Hostile | None" = None):
         self.host, self.ports, self.base_port = host, dict(ports or {}), base_port
+        self.hostile = hostile
         self.state, self.documents_dir, self.verbose = state, documents_dir, verbose
         self.catalog = load_portals()
         self.documents: list[Document] = []
@@ -558,6 +581,7 @@ class DemoPortals:
                 cls = _Server6 if ":" in self.host else _Server
                 server = cls((self.host, port), _Handler)
                 server.verbose = self.verbose
+                server.hostile, server.portal_id = self.hostile, portal.id
                 self._servers[portal.id] = server
                 host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
                 host = f"[{host}]" if ":" in host else host
@@ -572,7 +596,9 @@ class DemoPortals:
             thread.start()
             self._threads[portal_id] = thread
         self.portals = [{
-            "id": p.id, "name": p.name, "start_urls": [self._urls[p.id] + p.start_path],
+            "id": p.id, "name": p.name, "start_urls": [self._urls[p.id] + p.start_path] + (
+                [self._urls[p.id] + extra for extra in hostile_mod.EXTRA_LISTINGS]
+                if self.hostile is not None and p.id == hostile_mod.TRAP_PORTAL else []),
             "region_code": p.region_code, "template": "auto"} for p in self.catalog]
         return self
 

@@ -73,8 +73,12 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
 def parse(html: str) -> lxml.html.HtmlElement | None:
-    html = _XML_DECL.sub("", html)
+    # lxml refuses control characters in text; pages in the wild carry them.
+    html = _CONTROL_CHARS.sub("", _XML_DECL.sub("", html))
     if not html.strip():
         return None
     try:
