@@ -54,8 +54,12 @@ _SENTENCE_END = re.compile(r"[。！？!?]\s*$|[。；]")
 def is_chrome(line: str) -> bool:
     if not line:
         return True
-    if len(line) > _MAX_CHROME_LEN or (_SENTENCE_END.search(line) and len(line) > 30):
+    if _SENTENCE_END.search(line) and len(line) > 30:
         return False
+    if len(line) > _MAX_CHROME_LEN:
+        # A footer run together into one line (版权所有… 主办… 网站标识码… ICP备…):
+        # several chrome markers and no sentence.
+        return len(line) <= 400 and len({m.group(0) for m in _CHROME.finditer(line)}) >= 3
     return bool(_CHROME.search(line))
 
 
@@ -89,8 +93,12 @@ _LABEL_NAMES = sorted({name for names in LABELS.values() for name in names}, key
 _LABEL_FIELD = {name: field for field, names in LABELS.items() for name in names}
 # A label is a label when a colon follows, or when it starts the line or
 # follows a blank (table cells linearised with spaces), and is followed by a blank.
+_LABEL_ALT = "|".join(_spaced(n) for n in _LABEL_NAMES)
 _LABEL_RE = re.compile(
-    r"(?:(?<=^)|(?<=[\s|｜•·●]))(" + "|".join(_spaced(n) for n in _LABEL_NAMES) + r")\s*(?:[:：]\s*|(?=\s)|$)"
+    r"(?:(?:(?<=^)|(?<=[\s|｜•·●]))(" + _LABEL_ALT + r")\s*(?:[:：]\s*|(?=\s)|$))"
+    # Cells run together (索引号：X发布日期：Y): a label followed by a colon
+    # is a label wherever it stands.
+    r"|(?:(" + _LABEL_ALT + r")\s*[:：]\s*)"
 )
 
 
@@ -103,7 +111,7 @@ def labelled_fields(line: str) -> dict[str, str]:
     found = list(_LABEL_RE.finditer(line))
     out: dict[str, str] = {}
     for i, m in enumerate(found):
-        label = re.sub(r"\s+", "", m.group(1))
+        label = re.sub(r"\s+", "", m.group(1) or m.group(2))
         end = found[i + 1].start() if i + 1 < len(found) else len(line)
         value = line[m.end():end]
         # An unknown label (two to six characters and a colon) also ends a value.

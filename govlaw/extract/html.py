@@ -290,6 +290,7 @@ def find_container(root, items: list[Block]):
                 if _text_len(el):
                     return el
         return None
+    best_el = _with_split_siblings(best_el, items)
     # A known family container that holds nearly all of the best prose wins:
     # it is where the CMS puts the body, and it excludes the title bar.
     for selector in FAMILY_HINTS:
@@ -298,6 +299,19 @@ def find_container(root, items: list[Block]):
             if s is not None and s >= 0.85 * best and _contains(best_el, el) | _contains(el, best_el):
                 return el
     return best_el
+
+
+def _with_split_siblings(el, items: list[Block]):
+    """Bodies split over sibling elements — the 文号 and 主送 lines in one div,
+    the text in the next one of the same kind — are read as one: the
+    container becomes their parent."""
+    parent = el.getparent()
+    if parent is None or el.tag in ("body", "html"):
+        return el
+    key = (el.tag, el.get("class"))
+    same_kind = [s for s in parent if s is not el and isinstance(s.tag, str) and (s.tag, s.get("class")) == key
+                 and _text_len(s)]
+    return parent if same_kind and key[1] else el
 
 
 def _depth(el) -> int:
