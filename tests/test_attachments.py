@@ -98,3 +98,13 @@ def test_hostile_files_give_reasons_not_exceptions():
     assert files.read(b"PK\x03\x04 not a zip", "x.docx").error == "DOCX could not be parsed: BadZipFile"
     assert files.read(b"", "x.wps").error == "WPS files are not read"
     assert files.read(b"abc", "x.bin").error == "unknown file type bin"
+
+
+def test_attachment_names_lose_path_separators_and_control_characters():
+    from govlaw.extract import extract_html
+
+    page = ('<html><body><div class="content"><p>详见附件。</p></div>'
+            '<a href="/f/x.pdf">..\\..\\etc/passwd\x07报告.pdf</a></body></html>').encode("utf-8")
+    ex = extract_html(page, "http://127.0.0.1/a.html")
+    assert ex.attachments == [{"url": "http://127.0.0.1/f/x.pdf", "name": "etc passwd报告.pdf",
+                               "media_type": "application/pdf"}]

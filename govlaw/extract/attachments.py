@@ -6,9 +6,12 @@ past its cap, or a file a parser chokes on gives a reason, never an exception.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
+import signal
+import threading
 import zipfile
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -68,9 +71,12 @@ def read(data: bytes, url: str, content_type: str | None = None) -> AttachmentTe
     if reader is None:
         return AttachmentText([], f"unknown file type {kind or '(none)'}")
     try:
-        paragraphs = reader(data)
+        with _time_limit(PARSE_SECONDS):
+            paragraphs = reader(data)
     except _TooBig as exc:
         return AttachmentText([], str(exc))
+    except _TimedOut:
+        return AttachmentText([], f"{kind.upper()} parsing took over {PARSE_SECONDS} s")
     except Exception as exc:  # a malformed file from the wild: say so, go on
         return AttachmentText([], f"{kind.upper()} could not be parsed: {type(exc).__name__}")
     paragraphs = [p for p in (clean_line(p) for p in paragraphs) if p]
@@ -81,6 +87,33 @@ def read(data: bytes, url: str, content_type: str | None = None) -> AttachmentTe
 
 class _TooBig(Exception):
     pass
+
+
+class _TimedOut(Exception):
+    pass
+
+
+PARSE_SECONDS = 30
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int):
+    """A crafted PDF can send a parser into a loop; SIGALRM ends it. Only
+    the main thread gets signals, so elsewhere the parse runs unbounded."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise _TimedOut()
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _checked_zip(data: bytes) -> zipfile.ZipFile:

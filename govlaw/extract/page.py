@@ -216,11 +216,18 @@ _MEDIA_TYPES = {
 }
 
 
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
+
+
 def _attachment(url: str, name: str) -> dict:
+    """An attachment as the record lists it. Names are only ever data (files
+    are never written to disk), but they are cleaned of path separators and
+    control characters all the same, for whoever saves them later."""
     path = unquote(urlsplit(url).path)
     ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     media = _MEDIA_TYPES.get(ext) or mimetypes.guess_type(path)[0] or "application/octet-stream"
-    return {"url": url, "name": name or path.rsplit("/", 1)[-1], "media_type": media}
+    name = _UNSAFE_NAME.sub(" ", name or path.rsplit("/", 1)[-1]).strip(" .") or "attachment"
+    return {"url": url, "name": normalize.clean_line(name), "media_type": media}
 
 
 def _assemble(*, url, title, head, body, body_keys, tail, meta, outside, hints: Hints, encoding=None) -> Extraction:
