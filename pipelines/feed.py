@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+from scrapy import signals
+
 from govlaw.closing import close_run
 from govlaw.run import RunContext
 
 
 class FeedPipeline:
-    """Gather the run's copies by report; when the spider closes, hand them
-    to govlaw.closing, which commits state and writes the feed."""
+    """Gather the run's copies by report. When the spider has closed (the
+    spider_closed signal carries why: finished, shutdown, …), hand them to
+    govlaw.closing, which commits the state and writes the feed."""
 
     def __init__(self, crawler, run: RunContext):
         self.crawler = crawler
         self.run = run
         self.copies: dict[str, list[dict]] = {}
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -22,10 +26,10 @@ class FeedPipeline:
         self.copies.setdefault(item["id"], []).append(copy)
         return item
 
-    def close_spider(self, spider=None):
+    def spider_closed(self, spider, reason):
         stats = self.crawler.stats
         try:
-            summary = close_run(self.run, self.copies, stats.get_value("finish_reason"))
+            summary = close_run(self.run, self.copies, reason)
         finally:
             self.run.close()
         stats.set_value("govlaw/run_id", summary["run_id"])

@@ -88,6 +88,7 @@ def test_run_summary_per_portal(three_runs):
     output, _ = three_runs
     s = summary(output, change_files(output)[2].stem)
     assert s["changes"] == {"new": 2, "updated": 1, "withdrawn": 1}
+    assert s["finish_reason"] == "finished"
     picks = {p: (c["new"], c["updated"], c["withdrawn"]) for p, c in s["portals"].items()}
     assert picks == {"yuanzhou": (1, 0, 0), "haimen": (1, 0, 0), "shanwei": (0, 1, 0), "haizhou": (0, 0, 1),
                      "jxsft": (0, 0, 0)}
