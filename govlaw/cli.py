@@ -88,7 +88,13 @@ DEMO_SETTINGS = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s",
 def cmd_demo(args) -> int:
     from govlaw.demo.server import DemoPortals
 
-    with DemoPortals(host=args.host, base_port=args.base_port) as demo:
+    try:
+        demo = DemoPortals(host=args.host, base_port=args.base_port).start()
+    except OSError as exc:
+        sys.stderr.write(f"govlaw: cannot serve the demo portals on {args.host}:{args.base_port}…: {exc.strerror}; "
+                         "try --base-port 0 (any free ports)\n")
+        return 2
+    with demo:
         output = Path(args.output)
         output.mkdir(parents=True, exist_ok=True)
         sources = output / "demo-sources.yaml"
@@ -122,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["serve", "crawl"])
     p.add_argument("--output", default="output")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--base-port", type=int, default=0, help="first port (default: any free ports)")
+    p.add_argument("--base-port", type=int, default=8701,
+                   help="first port (default 8701; the same ports each time keep the demo's addresses, so a second "
+                        "`make demo` is an incremental run); 0 for any free ports")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="a Scrapy setting for the crawl (repeatable)")
     p.set_defaults(func=cmd_demo)
