@@ -96,19 +96,18 @@ def cluster(n: int) -> dict:
             "reposts": reposts, "missed_reposts": missed, "wrong_merges": wrong_merges}
 
 
-def labelled() -> tuple[float, float, int]:
+def labelled(data: Path) -> tuple[float, float, int, list]:
     sys.path.insert(0, str(ROOT))
     import yaml
 
     from govlaw.dedupe import NearDuplicateIndex, match_key
-
-    data = ROOT / "tests" / "dedupe"
 
     def load(tid):
         front, body = (data / "texts" / f"{tid}.txt").read_text(encoding="utf-8").split("\n---\n", 1)
         return yaml.safe_load(front)["report_year"], body
 
     tp = fp = fn = 0
+    errors = []
     rows = list(csv.DictReader((data / "pairs.csv").open(encoding="utf-8")))
     for row in rows:
         (ya, a), (yb, b) = load(row["a"]), load(row["b"])
@@ -120,19 +119,31 @@ def labelled() -> tuple[float, float, int]:
         tp += merged and same
         fp += merged and not same
         fn += same and not merged
-    return tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn), len(rows)
+        if merged != same:
+            errors.append(f"{row['a']} ~ {row['b']} ({row['kind']}, {row['label']})")
+    return tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn), len(rows), errors
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="10000,100000", help="synthetic report counts; 0 for none")
+    parser.add_argument("--pairs", type=Path, action="append",
+                        help="labelled pair folders (default: tests/dedupe and benchmarks/dedupe_holdout if present)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(cluster(args.one)))
         return
-    p, r, n = labelled()
-    print(f"labelled pairs: {n}; merge precision {p:.3f}, recall {r:.3f}\n")
+    folders = args.pairs or [f for f in (ROOT / "tests" / "dedupe", ROOT / "benchmarks" / "dedupe_holdout")
+                             if (f / "pairs.csv").exists()]
+    for folder in folders:
+        p, r, n, errors = labelled(folder)
+        print(f"{folder.relative_to(ROOT)}: {n} labelled pairs; merge precision {p:.3f}, recall {r:.3f}")
+        for e in errors:
+            print(f"  wrong: {e}")
+    print()
+    if args.sizes == "0":
+        return
     print(f"{'reports':>8} {'seconds':>8} {'per 1k':>7} {'peak MiB':>9} {'MiB/1k':>7} {'clusters':>8} "
           f"{'reposts':>8} {'missed':>7} {'wrong':>6}")
     for size in [int(s) for s in args.sizes.split(",")]:

@@ -89,7 +89,12 @@ def cmd_demo(args) -> int:
     from govlaw.demo.server import DemoPortals
 
     try:
-        demo = DemoPortals(host=args.host, base_port=args.base_port).start()
+        hostile = None
+        if args.hostile:
+            from govlaw.demo.hostile import Hostile
+
+            hostile = Hostile(rate=args.hostile)
+        demo = DemoPortals(host=args.host, base_port=args.base_port, state=args.state, hostile=hostile).start()
     except OSError as exc:
         sys.stderr.write(f"govlaw: cannot serve the demo portals on {args.host}:{args.base_port}…: {exc.strerror}; "
                          "try --base-port 0 (any free ports)\n")
@@ -131,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--base-port", type=int, default=8701,
                    help="first port (default 8701; the same ports each time keep the demo's addresses, so a second "
                         "`make demo` is an incremental run); 0 for any free ports")
+    p.add_argument("--state", type=int, default=1, help="document state to serve (2: new, corrected, withdrawn)")
+    p.add_argument("--hostile", type=float, default=0.0, metavar="RATE",
+                   help="hostile mode: fault this share of requests (e.g. 0.2) and serve the traps")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="a Scrapy setting for the crawl (repeatable)")
     p.set_defaults(func=cmd_demo)
