@@ -56,12 +56,11 @@ def close_run(run: RunContext, copies: dict[str, list[dict]], finish_reason: str
     # 3. Reports gone from every address this run could judge: withdrawn.
     for rid in _withdrawn(run, present):
         record = store.get(rid)
-        record.update(withdrawn=True, last_seen=record["last_seen"])
+        record["withdrawn"] = True
         change(record, "withdrawn")
 
     # Which portal each address belongs to, for the summaries and the next run.
-    addresses = [(key, rid, portal) for rid, cs in copies.items() for c in cs
-                 for key, portal in [(address_key(c["url"]), c.get("portal"))]]
+    addresses = [(address_key(c["url"]), rid, c.get("portal")) for rid, cs in copies.items() for c in cs]
     summaries = summarize(run, changes, out_records, finish_reason)
     store.commit_run(run.run_id, out_records, changes, seen_at, pages=list(journal.pages.values()),
                      addresses=addresses, summaries=summaries)
@@ -80,9 +79,8 @@ def _withdrawn(run: RunContext, present: set[str]) -> list[str]:
     store, journal = run.store, run.journal
     crawled = set(run.crawled_portals)
     out = []
-    for record in store.all_reports():
-        rid = record["id"]
-        if rid in present or record.get("withdrawn"):
+    for rid in store.active_report_ids():
+        if rid in present:
             continue
         addresses = store.addresses_of(rid)
         if not addresses:

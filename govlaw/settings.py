@@ -1,5 +1,4 @@
 """Scrapy settings for govlaw. Politeness first: these crawl public servants' servers."""
-from govlaw import __version__
 
 BOT_NAME = "govlaw"
 SPIDER_MODULES = ["spiders"]

@@ -7,7 +7,6 @@ with the reason. No network, no Scrapy: testable on saved pages.
 """
 from __future__ import annotations
 
-import datetime as dt
 import mimetypes
 import re
 from dataclasses import asdict, dataclass, field

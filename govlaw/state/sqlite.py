@@ -106,6 +106,10 @@ class SQLiteStore:
         row = self.db.execute("SELECT record FROM reports WHERE id = ?", (report_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def active_report_ids(self) -> list[str]:
+        """Reports not withdrawn."""
+        return [rid for (rid,) in self.db.execute("SELECT id FROM reports WHERE withdrawn = 0 ORDER BY id")]
+
     def all_reports(self):
         for (record,) in self.db.execute("SELECT record FROM reports ORDER BY id"):
             yield json.loads(record)
