@@ -40,3 +40,19 @@ def test_example(page):
     assert {f: got[f] for f in FIELDS if f in gold} == {f: gold[f] for f in FIELDS if f in gold}
     assert ex.body == gold["body"]
     assert chrome_in(ex.body) == []
+
+
+def test_page_titled_after_its_cover_memo_yields_the_report():
+    """The same page, but its ArticleTitle and <title> name the memo, not the report."""
+    import re
+
+    page = EXAMPLES / "hanweb_art" / "tongxi-county-2023-covermemo.html"
+    gold = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    memo = "桐溪县司法局关于报送《桐溪县人民政府关于2023年度法治政府建设工作情况的报告》的请示"
+    html = page.read_text(encoding="utf-8")
+    html, n = re.subn(r'<meta name="ArticleTitle" content="[^"]*"', f'<meta name="ArticleTitle" content="{memo}"', html)
+    assert n == 1
+    html = re.sub(r"<title>[^<]*</title>", f"<title>{memo}</title>", html)
+    html = re.sub(r"(<h1[^>]*>)[^<]*(</h1>)", rf"\g<1>{memo}\g<2>", html)
+    ex = extract_html(html.encode("utf-8"), gold["url"])
+    assert (ex.is_report, ex.title, ex.body) == (True, gold["title"], gold["body"])

@@ -106,7 +106,7 @@ def _clean_title(line: str) -> str:
     return normalize.clean_line(line)
 
 
-def _trim(lines: list[str], title: str | None) -> tuple[list[int], list[int], list[int]]:
+def _trim(lines: list[str], title: str | None) -> tuple[list[int], list[int], list[int], int | None]:
     """Split paragraphs into head, body and tail (as index lists): the body
     runs from the first paragraph that reads like the document to the last
     one that is not chrome; chrome inside it is dropped; a related-articles
@@ -118,9 +118,9 @@ def _trim(lines: list[str], title: str | None) -> tuple[list[int], list[int], li
         # is neither chrome, nor a label, nor the title, nor a file name.
         keep = [i for i, l in enumerate(lines) if not (is_chrome(l) or is_label_line(l) or same_text(l, title or "")
                                                         or htmlx.ATTACHMENT_EXT.search(l))]
-        return [i for i in range(len(lines)) if i not in keep], keep, []
+        return [i for i in range(len(lines)) if i not in keep], keep, [], None
     head_end = start
-    start = _after_cover_memo(lines, start, title)  # a skipped memo is neither head nor body
+    start, report_title = _after_cover_memo(lines, start, title)  # a skipped memo is neither head nor body
     end = len(lines) - 1
     while end > start and is_chrome(lines[end]):
         end -= 1
@@ -132,21 +132,25 @@ def _trim(lines: list[str], title: str | None) -> tuple[list[int], list[int], li
     drop = {start + i for i in title_lines(lines[start:end + 1], title)}
     body = [i for i in range(start, end + 1) if i not in drop and not is_chrome(lines[i])]
     dropped = [i for i in range(start, end + 1) if i in drop or is_chrome(lines[i])]
-    return list(range(head_end)), body, dropped + list(range(end + 1, len(lines)))
+    return list(range(head_end)), body, dropped + list(range(end + 1, len(lines))), report_title
 
 
-def _after_cover_memo(lines: list[str], start: int, title: str | None) -> int:
+def _after_cover_memo(lines: list[str], start: int, title: str | None) -> tuple[int, int | None]:
     """A memo that carries the report (…以上请示妥否，请批示。 附件：<title>)
-    may precede it on the page; the report starts after its title line."""
-    if not title:
-        return start
+    may precede it on the page; the report starts after its title line.
+    Returns the report's first paragraph and, when the page is titled
+    after the memo, the index of the report's own title line."""
     memo_end = next((i for i in range(start, min(len(lines), start + 15)) if COVER_MEMO.search(lines[i])), None)
     if memo_end is None:
-        return start
-    for i in range(memo_end + 1, min(len(lines), memo_end + 12)):
-        if same_text(lines[i], title):
-            return i + 1
-    return start
+        return start, None
+    window = range(memo_end + 1, min(len(lines), memo_end + 12))
+    for i in window:
+        if title and same_text(lines[i], title):
+            return i + 1, None
+    for i in window:
+        if _title_like(lines[i]) and not lines[i].startswith("附件") and REPORT_TITLE.search(lines[i]):
+            return i + 1, i
+    return start, None
 
 
 class _Paragraphs:
@@ -319,7 +323,8 @@ def extract_html(body: bytes | str, url: str | None = None, *, content_type: str
     if paras.keys is not paras.published:
         before, after = [zh.simplified(t) for t in before], [zh.simplified(t) for t in after]
         meta = {k: zh.simplified(v) for k, v in meta.items()}
-    head_i, body_i, tail_i = _trim(paras.keys, zh.simplified(title))
+    head_i, body_i, tail_i, title_i = _trim(paras.keys, zh.simplified(title))
+    title = paras.published[title_i] if title_i is not None else title
     body, body_keys = paras.pick(body_i)
     ex = _assemble(url=url, title=title, head=before[-12:] + paras.pick(head_i)[1], body=body, body_keys=body_keys,
                    tail=paras.pick(tail_i)[1], meta=meta, outside=before + after, hints=hints, encoding=encoding)
@@ -373,7 +378,8 @@ def extract_text(text: str, source: str | None = None, hints: Hints | None = Non
     paras = _Paragraphs(lines)
     title_key = _text_title(paras.keys[:15])
     title = _published_title(title_key, paras) or _untruncated(hints.listing_title)
-    head_i, body_i, tail_i = _trim(paras.keys, zh.simplified(title))
+    head_i, body_i, tail_i, title_i = _trim(paras.keys, zh.simplified(title))
+    title = paras.published[title_i] if title_i is not None else title
     body, body_keys = paras.pick(body_i)
     return _assemble(url=source, title=title, head=paras.pick(head_i)[1], body=body, body_keys=body_keys,
                      tail=paras.pick(tail_i)[1], meta={}, outside=[], hints=hints)
