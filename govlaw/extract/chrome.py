@@ -34,6 +34,11 @@ _CHROME_PATTERNS = [
     # related lists
     r"^(关联稿件|相关附件|相关稿件|相关文章|相关链接|相关阅读|相关新闻|相关文件|相关信息|相关解读|附件下载)\s*[:：]?",
     r"^(上一篇|下一篇|上一条|下一条)\s*[:：]?",
+    # tool bars made of tool words only (打印 关闭 / 收藏 | 分享 / 返回顶部)
+    r"^(?:(?:打印|关闭|收藏|分享|返回|顶部|纠错|保存|下载|字号|字体|放大|缩小|默认|大|中|小|A\+|A-)\s*[|｜/、·]?\s*){2,}$",
+    # repost notes
+    r"^(本文|本信息|此文)?(转载|转自|来源于|摘自)[自于]?.{0,40}(网站|公众号|门户|平台|报)",
+    r"查看原文|阅读原文|原文链接|点击查看原文",
     # exit dialogs
     r"即将离开", r"是否继续\s*[?？]", r"^(继续访问|放弃|取消|确定)(\s+(继续访问|放弃|取消|确定))*\s*$",
     # footers
@@ -78,7 +83,7 @@ LABELS = {
     "summary": ["内容概述", "摘要"],
     "validity": ["时效", "有效性", "效力状态"],
     "source": ["来源", "信息来源", "文章来源", "稿件来源", "出处"],
-    "author": ["作者", "编辑", "责任编辑"],
+    "author": ["作者", "编辑", "责任编辑", "审核", "校对", "编审", "供稿", "撰稿", "摄影"],
     "counter": ["访问量", "阅读次数", "浏览次数", "累计次数", "点击数", "浏览量", "阅读量"],
     "font": ["字体", "字号"],
     "share": ["分享到"],
@@ -134,6 +139,15 @@ def is_label_line(line: str) -> bool:
     if _SENTENCE_END.search(line) and len(line) > 40:
         return False
     return len(line) <= 160
+
+
+def label_only(line: str) -> str | None:
+    """The field of a line that is a label and nothing else (索引号 in a
+    <dt>, its value in the next <dd>)."""
+    m = _LABEL_RE.fullmatch(line.strip(" \t:："))
+    if not m:
+        return None
+    return _LABEL_FIELD.get(re.sub(r"\s+", "", m.group(1) or m.group(2)))
 
 
 def same_text(a: str, b: str) -> bool:

@@ -121,24 +121,30 @@ def _css_hidden(root) -> list:
 
 
 def strip_invisible(root) -> None:
-    hidden = _css_hidden(root)
-    if hidden:
-        total = len(_text_len(root))
-        # A page that hides its content until a script shows it must keep it.
-        for el in hidden:
-            if el.getparent() is not None and len(_text_len(el)) <= 0.5 * total:
-                _drop(el)
+    css_hidden = _css_hidden(root)  # read the stylesheets before they go
     for tag in DROP_TAGS:
         for el in list(root.iter(tag)):
             _drop(el)
     for el in list(root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
         _drop(el)
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str):
-            continue
-        if el.get("hidden") is not None or HIDDEN_STYLE.search(el.get("style") or ""):
-            if el.tag not in ("html", "body"):
-                _drop(el)
+    # Hidden by the stylesheet or inline: mobile and print copies of the
+    # chrome, dialogs. But a page that hides its content until a script shows
+    # it (WeChat's #js_content) must keep it: nothing holding 40% of the
+    # page's text or more is dropped.
+    total = len(_text_len(root))
+    inline_hidden = [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
+                     and (el.get("hidden") is not None or HIDDEN_STYLE.search(el.get("style") or ""))]
+    for el in css_hidden + inline_hidden:
+        if len(_text_len(el)) < 0.4 * total and _attached(el, root):
+            _drop(el)
+
+
+def _attached(el, root) -> bool:
+    while el is not None:
+        if el is root:
+            return True
+        el = el.getparent()
+    return False
 
 
 def _text_len(el) -> str:

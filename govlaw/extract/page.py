@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from govlaw import normalize
 from govlaw.extract import html as htmlx
-from govlaw.extract.chrome import is_chrome, is_label_line, labelled_fields, same_text
+from govlaw.extract.chrome import is_chrome, is_label_line, label_only, labelled_fields, same_text
 from govlaw.extract import attachments as files
 from govlaw.extract import zh
 from govlaw.extract.detect import COVER_MEMO, REPORT_TITLE, decide
@@ -122,7 +122,7 @@ def _trim(lines: list[str], title: str | None) -> tuple[list[int], list[int], li
     head_end = start
     start, report_title = _after_cover_memo(lines, start, title)  # a skipped memo is neither head nor body
     end = len(lines) - 1
-    while end > start and is_chrome(lines[end]):
+    while end > start and (is_chrome(lines[end]) or is_label_line(lines[end])):
         end -= 1
     last_prose = max((i for i in range(start, end + 1) if _is_prose(lines[i])), default=start)
     for i in range(last_prose + 1, end + 1):
@@ -167,10 +167,15 @@ class _Paragraphs:
 
 def _fields_from_lines(lines: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
-    for line in lines:
+    for i, line in enumerate(lines):
         for key, value in labelled_fields(line).items():
             if value and key not in out:
                 out[key] = value
+        # A label alone on its line (<dt>信息索引号</dt><dd>…</dd>): its value is the next line.
+        field = label_only(line)
+        if field and field not in out and i + 1 < len(lines) and not label_only(lines[i + 1]) \
+                and not is_label_line(lines[i + 1]):
+            out[field] = lines[i + 1]
     return out
 
 
