@@ -15,7 +15,6 @@ Each size runs in a fresh process, so its peak RSS is its own.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import resource
@@ -98,29 +97,14 @@ def cluster(n: int) -> dict:
 
 def labelled(data: Path) -> tuple[float, float, int, list]:
     sys.path.insert(0, str(ROOT))
-    import yaml
+    sys.path.insert(0, str(ROOT / "tests"))
+    from labelled_pairs import decisions
 
-    from govlaw.dedupe import NearDuplicateIndex, match_key
-
-    def load(tid):
-        front, body = (data / "texts" / f"{tid}.txt").read_text(encoding="utf-8").split("\n---\n", 1)
-        return yaml.safe_load(front)["report_year"], body
-
-    tp = fp = fn = 0
-    errors = []
-    rows = list(csv.DictReader((data / "pairs.csv").open(encoding="utf-8")))
-    for row in rows:
-        (ya, a), (yb, b) = load(row["a"]), load(row["b"])
-        keys = {"a": match_key(a)}
-        index = NearDuplicateIndex(keys.get)
-        index.add("a", keys["a"], ya)
-        merged = index.find(match_key(b), yb) == "a"
-        same = row["label"] == "same"
-        tp += merged and same
-        fp += merged and not same
-        fn += same and not merged
-        if merged != same:
-            errors.append(f"{row['a']} ~ {row['b']} ({row['kind']}, {row['label']})")
+    rows = decisions(data)
+    tp = sum(same and merged for _, same, merged in rows)
+    fp = sum(merged and not same for _, same, merged in rows)
+    fn = sum(same and not merged for _, same, merged in rows)
+    errors = [f"{r['a']} ~ {r['b']} ({r['kind']}, {r['label']})" for r, same, merged in rows if same != merged]
     return tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn), len(rows), errors
 
 

@@ -108,12 +108,17 @@ def _count_changes(changes: list[dict]) -> dict:
 
 def summarize(run: RunContext, changes: list[dict], out_records: list[dict], finish_reason) -> dict:
     out = {}
+    present_on: dict[str, int] = {}  # portal → reports present there now
+    for r in out_records:
+        if not r.get("withdrawn"):
+            for portal in {p for _, p in run.store.addresses_of(r["id"])} | {r.get("portal")}:
+                present_on[portal] = present_on.get(portal, 0) + 1
     for portal in run.crawled_portals:
         counts = dataclasses.asdict(run.journal.count(portal))
         mine = [c for c in changes if c.get("portal") == portal]
         counts.update(_count_changes(mine))
         known_before = run.store.reports_on_portal(portal)
-        present_now = sum(1 for r in out_records if not r.get("withdrawn") and portal in _portals_of(run, r))
+        present_now = present_on.get(portal, 0)
         counts["reports_present"] = present_now
         failures = run.journal.listing_failures.get(portal, [])
         counts["listing_failures"] = failures
@@ -126,10 +131,6 @@ def summarize(run: RunContext, changes: list[dict], out_records: list[dict], fin
             counts["flag"] = None
         out[portal] = counts
     return out
-
-
-def _portals_of(run: RunContext, record: dict) -> set:
-    return {portal for _, portal in run.store.addresses_of(record["id"])} | {record.get("portal")}
 
 
 def _log(summary: dict) -> None:

@@ -158,8 +158,8 @@ class NearDuplicateIndex:
         if not key:
             return None
         sig = sig if sig is not None else signature(key)
-        mine = None
-        size = len(set(key[i:i + SHINGLE] for i in range(max(1, len(key) - SHINGLE + 1))))
+        mine = shingles(key)
+        size = len(mine)
         # A report of unknown year may match any year; a known year matches
         # its own year and reports whose year is unknown.
         years = list(self.by_year) if year is None else [y for y in (year, None) if y in self.by_year]
@@ -171,7 +171,6 @@ class NearDuplicateIndex:
                 estimate = j * (size + other_size) / ((1 + j) * min(size, other_size)) if j else 0.0
                 if estimate < self.SCREEN:
                     continue
-                mine = mine if mine is not None else shingles(key)
                 score = containment(mine, shingles(self.text_of(rid)))
                 if score > best_score or (score == best_score and best is not None and rid < best):
                     best, best_score = rid, score

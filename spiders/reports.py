@@ -137,20 +137,18 @@ class ReportsSpider(scrapy.Spider):
             counts.not_modified += 1
             listing = data_to_listing(self.known[portal.id][address_key(asked)].data or {})
             walk.stopped = True
-        elif response.status >= 400 or self._blocked(response):
-            reason = self._blocked(response) or f"http:{response.status}"
-            counts.errors += 1
-            self.journal.count_reason(portal.id, reason)
-            self.logger.warning("listing page not readable (%s): %s (portal %s)", reason, asked, portal.id)
-            self.journal.listing_failures.setdefault(portal.id, []).append(f"{reason} {asked}")
-            walk.failed = True
-            yield from self._end_walk_if_done(portal, walk)
-            return
         else:
+            text = _page_text(response) or response.body.decode("utf-8", "replace")
+            reason = blocked_page(response.status, text) or (f"http:{response.status}" if response.status >= 400 else None)
+            if reason:
+                counts.errors += 1
+                self.journal.count_reason(portal.id, reason)
+                self.logger.warning("listing page not readable (%s): %s (portal %s)", reason, asked, portal.id)
+                self.journal.listing_failures.setdefault(portal.id, []).append(f"{reason} {asked}")
+                walk.failed = True
+                self._end_walk_if_done(portal, walk)
+                return
             counts.listing_pages += 1
-            # Our own decoding, not Scrapy's: a GBK listing under a header
-            # that says UTF-8 must still read as GBK.
-            text, _ = decode(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))
             listing = parse_listing(ListingPage(response.url, text, kind, page), portal.template, self.max_pages)
             listing.follow = [f for f in listing.follow if self._own(portal, f.url)]
             self.journal.record(PageRecord(asked, portal.id, "listing", *_validators(response),
@@ -172,7 +170,7 @@ class ReportsSpider(scrapy.Spider):
         if follow is not None:
             yield self._listing_request(portal, walk, follow.url, follow)
         else:
-            yield from self._end_walk_if_done(portal, walk)
+            self._end_walk_if_done(portal, walk)
 
     def _end_walk_if_done(self, portal, walk):
         if walk.trap:
@@ -183,7 +181,6 @@ class ReportsSpider(scrapy.Spider):
             self.journal.complete_walks.setdefault(portal.id, set()).update(walk.entries)
         else:
             self.journal.incomplete_portals.add(portal.id)
-        return iter(())
 
     def listing_failed(self, failure):
         kwargs = failure.request.cb_kwargs
@@ -206,7 +203,8 @@ class ReportsSpider(scrapy.Spider):
             counts.not_modified += 1
             self.journal.seen_urls.add(key)
             return
-        blocked = self._blocked(response)
+        text = _page_text(response)
+        blocked = blocked_page(response.status, text) if text is not None else None
         if response.status in (404, 410) or blocked == "page:soft_404":
             counts.gone += 1
             self.journal.count_reason(portal.id, blocked or f"http:{response.status}")
@@ -228,8 +226,8 @@ class ReportsSpider(scrapy.Spider):
         kind = files.sniff(response.body[:4096], response.url)
         if kind is not None:
             ex = extract_file(response.body, response.url, content_type, hints)  # the entry is the file itself
-        elif isinstance(response, TextResponse):
-            ex = extract_html(response.body, response.url, content_type=content_type, hints=hints)
+        elif text is not None:
+            ex = extract_html(text, response.url, hints=hints)
         else:
             self._reject(portal, asked, response, entry, "page:not_a_document")
             return
@@ -292,12 +290,6 @@ class ReportsSpider(scrapy.Spider):
                             failure.getErrorMessage())
 
     # helpers -------------------------------------------------------------------
-    @staticmethod
-    def _blocked(response) -> str | None:
-        if not isinstance(response, TextResponse) or response.status == 304:
-            return None
-        text, _ = decode(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))
-        return blocked_page(response.status, text)
 
     @staticmethod
     def _final(record: PageRecord) -> bool:
@@ -316,6 +308,14 @@ class ReportsSpider(scrapy.Spider):
         self.journal.count(portal.id).rejected += 1
         self.journal.record(PageRecord(asked, portal.id, "document", *_validators(response),
                                        outcome=f"rejected:{reason}", data=_hints_data(entry)))
+
+
+def _page_text(response) -> str | None:
+    """A text response decoded once, by govlaw's rules rather than Scrapy's:
+    a GBK page under a header that says UTF-8 must still read as GBK."""
+    if not isinstance(response, TextResponse):
+        return None
+    return decode(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))[0]
 
 
 def _asked_url(response) -> str:

@@ -3,34 +3,19 @@
 same; other years, shared templates, look-alikes: different)."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
-import yaml
 
-from govlaw.dedupe import NearDuplicateIndex, address_key, canonical_url, choose_canonical, match_key
+from govlaw.dedupe import address_key, canonical_url, choose_canonical
+from labelled_pairs import decisions as labelled_decisions
 
 DATA = Path(__file__).parent / "dedupe"
 
 
-def load(text_id: str) -> tuple[dict, str]:
-    front, body = (DATA / "texts" / f"{text_id}.txt").read_text(encoding="utf-8").split("\n---\n", 1)
-    return yaml.safe_load(front), body
-
-
 @pytest.fixture(scope="module")
 def decisions():
-    """For each pair: index text a alone, ask the index for text b."""
-    out = []
-    for row in csv.DictReader((DATA / "pairs.csv").open(encoding="utf-8")):
-        (meta_a, a), (meta_b, b) = load(row["a"]), load(row["b"])
-        keys = {"a": match_key(a)}
-        index = NearDuplicateIndex(keys.get)
-        index.add("a", keys["a"], meta_a["report_year"])
-        merged = index.find(match_key(b), meta_b["report_year"]) == "a"
-        out.append((row["kind"], row["label"] == "same", merged))
-    return out
+    return [(row["kind"], same, merged) for row, same, merged in labelled_decisions(DATA)]
 
 
 def test_labelled_set_is_large_enough(decisions):

@@ -302,7 +302,7 @@ def find_container(root, items: list[Block]):
     for selector in FAMILY_HINTS:
         for el in _select(root, selector):
             s = scores.get(el)
-            if s is not None and s >= 0.85 * best and _contains(best_el, el) | _contains(el, best_el):
+            if s is not None and s >= 0.85 * best and (_contains(best_el, el) or _contains(el, best_el)):
                 return el
     return best_el
 

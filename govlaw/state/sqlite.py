@@ -144,17 +144,24 @@ class SQLiteStore:
             from govlaw.dedupe import address_key
 
             for rec in records:
-                key = match_key(rec["body"])
-                sig = signature(key).hashvalues.astype("uint32").tobytes() if key else None
-                self.db.execute(
-                    "INSERT INTO reports (id, version, content_hash, report_year, folded, signature, shingles, record,"
-                    " withdrawn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
-                    " version=excluded.version, content_hash=excluded.content_hash, report_year=excluded.report_year,"
-                    " folded=excluded.folded, signature=excluded.signature, shingles=excluded.shingles,"
-                    " record=excluded.record, withdrawn=excluded.withdrawn",
-                    (rec["id"], rec["version"], rec["content_hash"], rec.get("report_year"), key, sig,
-                     len(shingles(key)) if key else None,
-                     json.dumps(rec, ensure_ascii=False, sort_keys=True), int(bool(rec.get("withdrawn")))))
+                row = self.db.execute("SELECT content_hash FROM reports WHERE id = ?", (rec["id"],)).fetchone()
+                record_json = json.dumps(rec, ensure_ascii=False, sort_keys=True)
+                if row and row[0] == rec["content_hash"]:
+                    # Same text: its match key and MinHash stand; only the record moves
+                    # (last_seen, addresses, withdrawn) — no rehashing of every known report.
+                    self.db.execute("UPDATE reports SET record = ?, withdrawn = ? WHERE id = ?",
+                                    (record_json, int(bool(rec.get("withdrawn"))), rec["id"]))
+                else:
+                    key = match_key(rec["body"])
+                    sig = signature(key).hashvalues.astype("uint32").tobytes() if key else None
+                    self.db.execute(
+                        "INSERT INTO reports (id, version, content_hash, report_year, folded, signature, shingles,"
+                        " record, withdrawn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+                        " version=excluded.version, content_hash=excluded.content_hash,"
+                        " report_year=excluded.report_year, folded=excluded.folded, signature=excluded.signature,"
+                        " shingles=excluded.shingles, record=excluded.record, withdrawn=excluded.withdrawn",
+                        (rec["id"], rec["version"], rec["content_hash"], rec.get("report_year"), key, sig,
+                         len(shingles(key)) if key else None, record_json, int(bool(rec.get("withdrawn")))))
                 self.db.execute("INSERT OR IGNORE INTO versions (id, version, content_hash, seen_at) VALUES (?, ?, ?, ?)",
                                 (rec["id"], rec["version"], rec["content_hash"], rec["last_seen"]))
                 for url in rec["urls"]:
