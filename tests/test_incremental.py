@@ -53,7 +53,7 @@ def test_unchanged_rerun_downloads_no_page_in_full(three_runs):
     for portal, c in s["portals"].items():
         assert (c["listing_pages"], c["detail_pages"], c["errors"], c["flag"]) == (0, 0, 0, None), portal
         assert c["not_modified"] > 0
-    assert sum(c["not_modified"] for c in s["portals"].values()) == 20  # 5 listings + 15 known documents
+    assert sum(c["not_modified"] for c in s["portals"].values()) == 19  # 5 listings + 14 report pages (13 reports, one at two addresses)
 
 
 def test_state2_change_lines_are_exact(three_runs):

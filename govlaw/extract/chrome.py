@@ -19,6 +19,7 @@ _CHROME_PATTERNS = [
     r"^(当前位置|所在位置|位置导航)",
     r"^首页\s*[>＞»›/]",
     r"[>＞»›]\s*(正文|详情|内容)\s*$",
+    r"^\s*[>＞»›]", r"^[^。，；]{0,40}?([>＞»›]\s*[^>＞»›。，；]{1,16}\s*){2,}$",
     # date widgets frozen at crawl time
     r"今天是", r"农历", r"星期[一二三四五六日天]", r"^\d{4}年\d{1,2}月\d{1,2}日\s*星期",
     # accessibility, language, site services
@@ -110,11 +111,12 @@ _LABEL_RE = re.compile(
 _UNKNOWN_LABEL = re.compile(r"\s+[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,5}\s*[:：]")
 
 
-def labelled_fields(line: str) -> dict[str, str]:
+def labelled_fields(line: str, spans: bool = False) -> dict:
     """Label → value pairs on one line; a value runs to the next label.
-    Empty values are kept as empty strings (a table with a blank cell)."""
+    Empty values are kept as empty strings (a table with a blank cell).
+    With `spans`, each value comes with its (start, end) in the line."""
     found = list(_LABEL_RE.finditer(line))
-    out: dict[str, str] = {}
+    out: dict = {}
     for i, m in enumerate(found):
         label = re.sub(r"\s+", "", m.group(1) or m.group(2))
         end = found[i + 1].start() if i + 1 < len(found) else len(line)
@@ -123,10 +125,11 @@ def labelled_fields(line: str) -> dict[str, str]:
         unknown = _UNKNOWN_LABEL.search(value)
         if unknown:
             value = value[:unknown.start()]
-        value = value.strip(" \t|｜•·●【】[]")
+            end = m.end() + unknown.start()
         field = _LABEL_FIELD.get(label)
         if field and field not in out:
-            out[field] = value
+            clean = value.strip(" \t|｜•·●【】[]")
+            out[field] = (clean, (m.end(), end)) if spans else clean
     return out
 
 

@@ -16,11 +16,14 @@ from govlaw import normalize
 from govlaw.extract import html as htmlx
 from govlaw.extract.chrome import is_chrome, is_label_line, label_only, labelled_fields, same_text
 from govlaw.extract import attachments as files
+from govlaw.extract import metadata as md
+from govlaw.extract import titles
 from govlaw.extract import zh
-from govlaw.extract.detect import COVER_MEMO, REPORT_TITLE, decide
+from govlaw.extract.detect import COVER_MEMO, REPORT_TITLE, decide, is_stub
 from govlaw.extract.parts import (
     is_doc_number_line, is_recipient_line, read_parts, title_lines,
 )
+from govlaw.vocab import CJK_CHAR, PROSE_PUNCT
 from govlaw.extract.sections import TOP_HEADING, missing_parts, split_sections
 
 
@@ -62,20 +65,16 @@ class Extraction:
 
 # --- shared helpers ------------------------------------------------------------------
 
-_PROSE_PUNCT = re.compile(r"[，。；：、！？,;:]")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _SUB_HEADING = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
-_TITLE_SUFFIX = re.compile(r"(报告|情况|通知|方案|要点|解读|意见|办法|公告|决定|规划|总结|通报|纲要|图解|计划)$")
 _RELATED_HEADER = re.compile(r"^(关联稿件|相关稿件|相关文章|相关附件|相关链接|相关阅读|相关新闻|相关文件|上一篇|下一篇)")
-_TITLE_ORG = re.compile(r"^(.{2,40}?(?:人民政府|委员会|办事处|管委会|局|厅|部|署))(?:关于|\d{4}|[一二〇]{4}|$)")
 
 
 def _is_prose(line: str) -> bool:
-    cjk = len(_CJK.findall(line))
-    return cjk >= 8 and (bool(_PROSE_PUNCT.search(line)) or len(line) >= 60)
+    cjk = len(CJK_CHAR.findall(line))
+    return cjk >= 8 and (bool(PROSE_PUNCT.search(line)) or len(line) >= 60)
 
 
-def _bodyish(line: str, title: str | None) -> bool:
+def bodyish(line: str, title: str | None) -> bool:
     if is_chrome(line) or same_text(line, title or ""):
         return False
     if is_label_line(line) and not _is_prose_sentence(line):
@@ -88,31 +87,13 @@ def _is_prose_sentence(line: str) -> bool:
     return "。" in line and len(line) > 40
 
 
-def _title_like(line: str) -> bool:
-    if not (6 <= len(line) <= 100) or re.search(r"[，。；！？]", line):
-        return False
-    if is_label_line(line) or not _CJK.search(line):
-        return False
-    return bool(_TITLE_SUFFIX.search(line))
-
-
-_VALIDITY_PREFIX = re.compile(r"^[【\[][^】\]]{1,8}[】\]]\s*")
-
-
-def _clean_title(line: str) -> str:
-    """【文件有效】袁府字〔2023〕5号 关于…报告 → 关于…报告."""
-    line = _VALIDITY_PREFIX.sub("", line)
-    line = re.sub(r"^[\u3400-\u9fff]{1,14}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d{1,5}\s*号\s*", "", line)
-    return normalize.clean_line(line)
-
-
 def _trim(lines: list[str], title: str | None) -> tuple[list[int], list[int], list[int], int | None]:
     """Split paragraphs into head, body and tail (as index lists): the body
     runs from the first paragraph that reads like the document to the last
     one that is not chrome; chrome inside it is dropped; a related-articles
     list after the last prose paragraph ends it. `lines` are the paragraphs
     as matched (Simplified), so indexes map back to the text as published."""
-    start = next((i for i, l in enumerate(lines) if _bodyish(l, title)), None)
+    start = next((i for i, l in enumerate(lines) if bodyish(l, title)), None)
     if start is None:
         # No paragraph reads like a document (a cover page: 详见附件。): what
         # is neither chrome, nor a label, nor the title, nor a file name.
@@ -148,7 +129,7 @@ def _after_cover_memo(lines: list[str], start: int, title: str | None) -> tuple[
         if title and same_text(lines[i], title):
             return i + 1, None
     for i in window:
-        if _title_like(lines[i]) and not lines[i].startswith("附件") and REPORT_TITLE.search(lines[i]):
+        if titles.title_like(lines[i]) and not lines[i].startswith("附件") and REPORT_TITLE.search(lines[i]):
             return i + 1, i
     return start, None
 
@@ -163,55 +144,6 @@ class _Paragraphs:
 
     def pick(self, indexes: list[int]) -> tuple[list[str], list[str]]:
         return [self.published[i] for i in indexes], [self.keys[i] for i in indexes]
-
-
-def _fields_from_lines(lines: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for i, line in enumerate(lines):
-        for key, value in labelled_fields(line).items():
-            if value and key not in out:
-                out[key] = value
-        # A label alone on its line (<dt>信息索引号</dt><dd>…</dd>): its value is the next line.
-        field = label_only(line)
-        if field and field not in out and i + 1 < len(lines) and not label_only(lines[i + 1]) \
-                and not is_label_line(lines[i + 1]):
-            out[field] = lines[i + 1]
-    return out
-
-
-def _date_line_in(lines: list[str]):
-    """An unlabelled date in the head (• 2021-02-26 15:16), never a date widget."""
-    for line in lines:
-        if re.search(r"今天|星期|农历|周[一二三四五六日]", line):
-            continue
-        stripped = line.strip(" •·●-")
-        if len(stripped) <= 22 and re.fullmatch(r"[\d\s:：年月日./\-]+", stripped):
-            date = normalize.parse_date(stripped)
-            if date:
-                return date
-    return None
-
-
-def _publisher_from_title(title: str | None) -> str | None:
-    if not title:
-        return None
-    m = _TITLE_ORG.match(title)
-    return m.group(1) if m else None
-
-
-def _report_year(title, body, publish_date) -> int | None:
-    year = normalize.year_in(title)
-    if year:
-        return year
-    for p in body[:3]:
-        # "2024年，省司法厅…" — a year opening a clause, not the end of a range
-        # such as 《纲要(2021—2025年)》.
-        m = re.search(r"(?:^|[，。；,;：:\s])((?:19|20)\d{2})\s*年(?:度)?(?![)）])", p)
-        if m:
-            return int(m.group(1))
-    if publish_date:
-        return int(publish_date[:4]) - 1
-    return None
 
 
 _MEDIA_TYPES = {
@@ -238,24 +170,32 @@ def _attachment(url: str, name: str) -> dict:
     return {"url": url, "name": normalize.clean_line(name), "media_type": media}
 
 
-def _assemble(*, url, title, head, body, body_keys, tail, meta, outside, hints: Hints, encoding=None) -> Extraction:
+def _assemble(*, url, title, head, body, body_keys, tail, meta, outside, hints: Hints, encoding=None,
+              shown: list[str] | None = None) -> Extraction:
     """Reconcile metadata from every place the page states it. `body_keys`
-    are the body paragraphs as matched (Simplified); `body` as published."""
-    labels = _fields_from_lines(head + outside + tail)
+    are the body paragraphs as matched (Simplified); `body` as published;
+    `shown` is head + outside + tail as published."""
+    labels = md.fields_from_lines(head + outside + tail, shown)
     parts = read_parts(body_keys, body)
     ex = Extraction(url=url, encoding=encoding)
 
     ex.title = title or normalize.clean_line(labels.get("title", "")) or None
     title_key = zh.simplified(ex.title)
 
+    line_date, line_org = md.date_line_in(head)
     pub = (normalize.parse_date(meta.get("pubdate")) or normalize.parse_date(labels.get("publish_date"))
-           or normalize.parse_date(hints.listing_date) or _date_line_in(head)
+           or normalize.parse_date(hints.listing_date) or line_date
+           or normalize.parse_date(labels.get("written_date"))
            or (normalize.date_from_url(url) if url else None))
     ex.publish_date = normalize.iso(pub)
 
+    # The document's own signature block names its issuer; failing that, the
+    # body the page names as publishing it (发布机构, a 来源 that names a
+    # body, the name beside the date line), then the title's issuer.
+    source = labels.get("source") if md.is_org_name(labels.get("source")) else None
     issuer = " ".join(parts.issuers) if parts.issuers else None
     ex.publisher = normalize.publisher_name(
-        issuer or labels.get("issuer") or _publisher_from_title(title_key) or labels.get("source")
+        issuer or labels.get("issuer") or source or line_org or md.publisher_from_title(ex.title)
         or meta.get("contentsource") or hints.portal_name)
 
     doc_no = parts.doc_number or normalize.doc_number(labels.get("doc_number"))
@@ -270,9 +210,9 @@ def _assemble(*, url, title, head, body, body_keys, tail, meta, outside, hints: 
     ex.signed_date = normalize.iso(parts.signed_date)
 
     ex.region_code = (normalize.region_code(hints.region_code) or normalize.region_code(meta.get("siteidcode"))
-                      or _site_code_in(outside + tail))
-    ex.admin_level = normalize.admin_level(ex.region_code, ex.publisher)
-    ex.report_year = _report_year(title_key, body_keys, ex.publish_date)
+                      or md.site_code_in(outside + tail))
+    ex.admin_level = normalize.admin_level(ex.region_code, zh.simplified(ex.publisher))
+    ex.report_year = md.report_year(title_key, body_keys, ex.publish_date)
 
     ex.body = normalize.join_paragraphs(body)
     sections = split_sections(body, body_keys)
@@ -281,22 +221,6 @@ def _assemble(*, url, title, head, body, body_keys, tail, meta, outside, hints: 
     decision = decide(title_key, body_keys, sections)
     ex.is_report, ex.reason = decision.is_report, decision.reason
     return ex
-
-
-_SITE_CODE = re.compile(r"网站标识码\s*[:：]?\s*([A-Za-z]{0,2}\d{6,10})")
-
-
-def _site_code_in(lines: list[str]) -> str | None:
-    for line in lines:
-        m = _SITE_CODE.search(line)
-        if m:
-            return normalize.region_code(m.group(1))
-    return None
-
-
-# --- HTML -------------------------------------------------------------------------
-
-_TITLE_SEPARATORS = re.compile(r"\s*(?:[-_|｜–—]+|::)\s*")
 
 
 def extract_html(body: bytes | str, url: str | None = None, *, content_type: str | None = None,
@@ -323,52 +247,27 @@ def extract_html(body: bytes | str, url: str | None = None, *, content_type: str
     before = [b.text for b in items[:first] if not htmlx.inside(b, container)]
     after = [b.text for b in items[first:] if not htmlx.inside(b, container)]
 
-    title = _html_title(root, meta, page_title, before, hints)
+    title = titles.html_title(root, meta, page_title, before, hints.listing_title)
     paras = _Paragraphs([b.text for b in inner])
+    before_shown, after_shown = before, after
     if paras.keys is not paras.published:
         before, after = [zh.simplified(t) for t in before], [zh.simplified(t) for t in after]
         meta = {k: zh.simplified(v) for k, v in meta.items()}
     head_i, body_i, tail_i, title_i = _trim(paras.keys, zh.simplified(title))
     title = paras.published[title_i] if title_i is not None else title
     body, body_keys = paras.pick(body_i)
-    ex = _assemble(url=url, title=title, head=before[-12:] + paras.pick(head_i)[1], body=body, body_keys=body_keys,
-                   tail=paras.pick(tail_i)[1], meta=meta, outside=before + after, hints=hints, encoding=encoding)
+    (head_shown, head), (tail_shown, tail) = paras.pick(head_i), paras.pick(tail_i)
+    ex = _assemble(url=url, title=title, head=before[-12:] + head, body=body, body_keys=body_keys, tail=tail,
+                   meta=meta, outside=before + after, hints=hints, encoding=encoding,
+                   shown=before_shown[-12:] + head_shown + before_shown + after_shown + tail_shown)
     links = htmlx.attachment_links(container, url or "")
     if not links:
         links = htmlx.attachment_links(root, url or "")
     ex.attachments = [_attachment(u, n) for u, n in links]
-    if not ex.is_report and ex.reason == "body:too_short" and ex.attachments and _report_title(ex.title):
-        # The page is a cover for a file: the report is its attachment.
-        ex.reason = "attachment:pending"
+    if ex.attachments and is_stub(body) and not ex.reason.startswith(("lookalike:", "title:other_subject")):
+        # The page is a cover for a file (详见附件): the attachment decides.
+        ex.is_report, ex.reason = False, "attachment:pending"
     return ex
-
-
-def _untruncated(title: str | None) -> str | None:
-    """A listing's title, unless the listing cut it short (…)."""
-    if not title or "…" in title or "..." in title:
-        return None
-    return normalize.clean_line(title)
-
-
-def _html_title(root, meta, page_title, before, hints) -> str | None:
-    """ArticleTitle meta, then the 标题 label, then a heading element, then
-    the <title> minus the site name, then the listing's title."""
-    candidates = [meta.get("articletitle"), _fields_from_lines(before).get("title")]
-    for tag in ("h1", "h2", "h3"):
-        for el in root.iter(tag):
-            text = normalize.clean_line(el.text_content())
-            if _title_like(text) or (len(text) >= 8 and page_title and text in page_title):
-                candidates.append(text)
-    if page_title:
-        pieces = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
-        if pieces:
-            candidates.append(max(pieces, key=len))
-    candidates.append(_untruncated(hints.listing_title))
-    for c in candidates:
-        c = normalize.clean_line(c or "")
-        if c and len(c) >= 4:
-            return c
-    return None
 
 
 # --- text dumps -------------------------------------------------------------------
@@ -381,44 +280,14 @@ def extract_text(text: str, source: str | None = None, hints: Hints | None = Non
     if not lines:
         return Extraction(url=source, reason="page:empty")
     paras = _Paragraphs(lines)
-    title_key = _text_title(paras.keys[:15])
-    title = _published_title(title_key, paras) or _untruncated(hints.listing_title)
+    title_key = titles.text_title(paras.keys[:15])
+    title = titles.published_title(title_key, paras.keys, paras.published) or titles.untruncated(hints.listing_title)
     head_i, body_i, tail_i, title_i = _trim(paras.keys, zh.simplified(title))
     title = paras.published[title_i] if title_i is not None else title
     body, body_keys = paras.pick(body_i)
-    return _assemble(url=source, title=title, head=paras.pick(head_i)[1], body=body, body_keys=body_keys,
-                     tail=paras.pick(tail_i)[1], meta={}, outside=[], hints=hints)
-
-
-def _published_title(title_key: str | None, paras: _Paragraphs) -> str | None:
-    """The title as the page wrote it (Traditional stays Traditional)."""
-    if not title_key or paras.keys is paras.published:
-        return title_key
-    for key, published in zip(paras.keys[:15], paras.published[:15]):
-        if title_key in key:
-            start = key.index(title_key)
-            return published[start:start + len(title_key)] if len(key) == len(published) else title_key
-    return title_key
-
-
-def _text_title(top: list[str]) -> str | None:
-    labelled = _fields_from_lines(top).get("title")
-    if labelled:
-        return normalize.clean_line(labelled)
-    for line in top:
-        if _bodyish(line, None) and not _title_like(line):
-            break
-        if not is_chrome(line) and _title_like(line):
-            return _clean_title(line)
-        if is_chrome(line) and _title_like(_clean_title(line)) and not _VALIDITY_PREFIX.match(line):
-            continue
-        if _VALIDITY_PREFIX.match(line) and _title_like(_clean_title(line)):
-            return _clean_title(line)
-    return None
-
-
-def _report_title(title: str | None) -> bool:
-    return bool(title) and bool(REPORT_TITLE.search(zh.simplified(re.sub(r"\s+", "", title))))
+    (head_shown, head), (tail_shown, tail) = paras.pick(head_i), paras.pick(tail_i)
+    return _assemble(url=source, title=title, head=head, body=body, body_keys=body_keys, tail=tail, meta={},
+                     outside=[], hints=hints, shown=head_shown + tail_shown)
 
 
 # --- attachments ---------------------------------------------------------------
