@@ -18,41 +18,11 @@ from pathlib import Path
 from govlaw.extract import extract_html, extract_text
 from govlaw.extract.html import decode
 
-_HTML_SNIFF = re.compile(rb"<(!doctype|html|head|body|div|meta|p|table)[\s>]", re.I)
-
-
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters: a PDF, an image, an archive."""
-    return b"\x00" in data or len(_CONTROL.findall(data)) > max(4, len(data) // 200)
-
-
 def extract_file(path: str) -> dict:
-    """One saved page → one JSON-able dict; never raises for a bad file."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return {"path": path, "error": f"cannot read file: {exc.strerror or exc}"}
-    if not data.strip():
-        return {"path": path, "error": "empty file"}
-    if _looks_binary(data[:65536]):
-        return {"path": path, "error": "binary data: not a saved page or text dump"}
-    try:
-        if _HTML_SNIFF.search(data[:4096]) or path.lower().endswith((".html", ".htm", ".shtml")):
-            ex = extract_html(data, None)
-        else:
-            text, _ = decode(data)
-            if text.count("\ufffd") > max(8, len(text) // 50):
-                return {"path": path, "error": "undecodable text: not UTF-8 or GB18030"}
-            ex = extract_text(text)
-    except Exception as exc:  # a hostile file must not stop the batch
-        return {"path": path, "error": f"{type(exc).__name__}: {exc}"}
-    out = {"path": path}
-    out.update(ex.to_dict())
-    out.pop("url", None)
-    return out
+    """One saved page, text dump or report file → one JSON-able dict."""
+    from govlaw.extract.saved import extract_saved
+
+    return extract_saved(path)
 
 
 def cmd_extract(args) -> int:

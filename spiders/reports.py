@@ -24,7 +24,7 @@ from govlaw.extract import Hints, extract_html
 from govlaw.extract import attachments as files
 from govlaw.extract.blocked import classify as blocked_page
 from govlaw.extract.html import decode
-from govlaw.extract.page import attachment_order, extract_file, unread_report, with_attachment
+from govlaw.extract.page import attachment_kind, attachment_order, extract_file, unread_report, with_attachment
 from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
                                 entries_to_data)
 from govlaw.run import RunContext
@@ -223,9 +223,10 @@ class ReportsSpider(scrapy.Spider):
                       portal=portal.id, portal_name=portal.name)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         # Bytes say what a file is; servers' Content-Type often does not.
-        kind = files.sniff(response.body[:4096], response.url)
-        if kind is not None:
-            ex = extract_file(response.body, response.url, content_type, hints)  # the entry is the file itself
+        file_name = files.disposition_name(response.headers.get(b"Content-Disposition"))
+        kind = files.sniff(response.body, file_name or response.url)
+        if kind is not None:  # the entry is the file itself
+            ex = extract_file(response.body, response.url, content_type, hints, file_name=file_name or None)
         elif text is not None:
             ex = extract_html(text, response.url, hints=hints)
         else:
@@ -240,9 +241,11 @@ class ReportsSpider(scrapy.Spider):
         """Read the page's attachments in order until one gives the body."""
         while queue:
             attachment = queue.pop(0)
-            if files.kind_of(attachment["url"]) not in files.READABLE:
-                attachment["status"] = "unread: " + files.KNOWN_UNREADABLE.get(
-                    files.kind_of(attachment["url"]), "not a readable file type")
+            kind = attachment_kind(attachment)
+            if kind and kind not in files.READABLE:
+                # Named as another kind: not fetched. A file only its bytes can
+                # name (a download script) is fetched, and its bytes decide.
+                attachment["status"] = "unread: " + files.KNOWN_UNREADABLE.get(kind, "not a readable file type")
                 continue
             if not self._own(portal, attachment["url"]):
                 attachment["status"] = "unread: off-site address"
@@ -256,7 +259,8 @@ class ReportsSpider(scrapy.Spider):
 
     def parse_attachment(self, response, portal, asked, page, entry, ex, queue, attachment):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        full = with_attachment(ex, response.body, attachment["url"], content_type)
+        file_name = files.disposition_name(response.headers.get(b"Content-Disposition")) or None
+        full = with_attachment(ex, response.body, attachment["url"], content_type, file_name=file_name)
         if full.body_source == "attachment":
             yield from self._emit(portal, asked, page, entry, full)
         else:

@@ -38,31 +38,133 @@ class AttachmentText:
     error: str | None = None
 
 
-def sniff(data: bytes, url: str = "") -> str | None:
-    """The file kind its first bytes declare (pdf, docx, ofd, doc, wps), or None."""
-    if data[:5] == b"%PDF-" or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
-        return kind_of(url, data)
+# Download scripts of the portal CMSs: the file's kind is in its bytes and
+# its name in Content-Disposition or the query, never in the path.
+DOWNLOAD_SCRIPT = re.compile(
+    r"(down(load)?(file)?|getfile|fileDown(load)?|attach(ment)?|readfile|showfile|viewfile|file)"
+    r"[\w-]*\.(jsp|do|aspx?|php|action|jhtml)|/attach(ment)?s?/|/download/|/(getfile|downloadfile)(/|\?|$)", re.I)
+# Query parameters that carry the file's name.
+_NAME_PARAMS = ("filename", "fileName", "filename1", "name", "file", "fn", "title", "realname", "oldname", "fname")
+FILE_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar|7z|txt)$", re.I)
+
+
+def sniff(data: bytes, name: str = "") -> str | None:
+    """The file kind its bytes declare (pdf, docx, ofd, doc, wps, xlsx, zip), or None for text."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if data[:4] == b"PK\x03\x04":
+        return _zip_kind(data, name)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        # OLE compound files: Word, WPS 文字 and Excel share the container; the name tells them apart.
+        ext = ext_of(name)
+        return ext if ext in ("wps", "xls", "et") else "doc"
+    if data[:4] in (b"Rar!", b"7z\xbc\xaf"):
+        return "rar" if data[:4] == b"Rar!" else "7z"
     return None
 
 
-def kind_of(url: str, data: bytes | None = None, content_type: str | None = None) -> str:
-    """pdf | docx | ofd | doc | … from the bytes' signature first, then the name."""
+def _zip_kind(data: bytes, name: str) -> str:
+    """A zip is DOCX, OFD or XLSX by the parts it holds, not by its name."""
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        names = []
+    if "word/document.xml" in names:
+        return "docx"
+    if any(n.lower() == "ofd.xml" for n in names) or b"OFD.xml" in data[:4096]:
+        return "ofd"
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if not names:  # a damaged zip: the name is the last witness
+        return ext_of(name) or "zip"
+    return "zip"
+
+
+def ext_of(name: str) -> str:
+    m = FILE_EXT.search(unquote(name or "").strip())
+    return m.group(1).lower() if m else ""
+
+
+def kind_of(name_or_url: str, data: bytes | None = None, content_type: str | None = None) -> str:
+    """pdf | docx | ofd | doc | … from the bytes first, then the name (a
+    file name, or a URL whose path or query names the file). Content-Type
+    is never trusted alone: download scripts send application/octet-stream."""
     if data:
-        if data[:5] == b"%PDF-":
-            return "pdf"
-        if data[:4] == b"PK\x03\x04":
-            name = url.lower()
-            if name.endswith(".ofd") or b"OFD.xml" in data[:2048]:
-                return "ofd"
-            return "docx" if not name.endswith((".zip", ".xlsx")) else name.rsplit(".", 1)[-1]
-        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            return "wps" if url.lower().endswith(".wps") else "doc"
-    path = unquote(urlsplit(url).path).lower()
-    return path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+        kind = sniff(data, name_or_url)
+        if kind:
+            return kind
+    known = ext_of(name_from_url(name_or_url) or name_or_url)
+    if known:
+        return known
+    # A plain file name of a kind no reader knows (x.bin): named, for the reason.
+    m = re.fullmatch(r"[^/?#]*\.(\w{1,5})", (name_or_url or "").strip())
+    return m.group(1).lower() if m else ""
 
 
-def read(data: bytes, url: str, content_type: str | None = None) -> AttachmentText:
-    kind = kind_of(url, data, content_type)
+def name_from_url(url: str) -> str:
+    """The file name a URL shows: its last path segment if it has an
+    extension, else a name-carrying query parameter (downfile.jsp?filename=…)."""
+    from urllib.parse import parse_qsl
+
+    parts = urlsplit(url)
+    last = unquote(parts.path.rsplit("/", 1)[-1])
+    if ext_of(last):
+        return last
+    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    lowered = {k.lower(): v for k, v in params.items()}
+    for key in _NAME_PARAMS:
+        value = lowered.get(key.lower())
+        if value and ext_of(value):
+            return value.rsplit("/", 1)[-1]
+    for value in params.values():
+        if ext_of(value):
+            return value.rsplit("/", 1)[-1]
+    return ""
+
+
+def disposition_name(header: bytes | str | None) -> str:
+    """The file name of a Content-Disposition header: RFC 6266 `filename*`
+    (RFC 5987 charset''percent-encoding) first, then `filename`, which
+    Chinese portals send percent-encoded, as raw UTF-8 or as raw GBK."""
+    if not header:
+        return ""
+    if isinstance(header, bytes):
+        for enc in ("utf-8", "gb18030", "latin-1"):
+            try:
+                header = header.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+    m = re.search(r"filename\*\s*=\s*([\w-]+)'[^']*'([^;]+)", header, re.I)
+    if m:
+        try:
+            return unquote(m.group(2).strip().strip('"'), encoding=m.group(1), errors="replace")
+        except LookupError:
+            return unquote(m.group(2).strip().strip('"'))
+    m = re.search(r'filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)', header, re.I)
+    if not m:
+        return ""
+    raw = (m.group(1) if m.group(1) is not None else m.group(2)).strip()
+    if "%" in raw:
+        decoded = unquote(raw, encoding="utf-8", errors="strict") if _valid_percent_utf8(raw) else \
+            unquote(raw, encoding="gb18030", errors="replace")
+        return decoded
+    return raw
+
+
+def _valid_percent_utf8(raw: str) -> bool:
+    try:
+        unquote(raw, encoding="utf-8", errors="strict")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def read(data: bytes, name: str, content_type: str | None = None) -> AttachmentText:
+    """The paragraphs of a file. `name` is the best name known for it (its
+    Content-Disposition name, its address, or its link text)."""
+    kind = kind_of(name, data, content_type)
     if len(data) > MAX_FILE_BYTES:
         return AttachmentText([], f"file over {MAX_FILE_BYTES // (1024 * 1024)} MiB")
     if kind in KNOWN_UNREADABLE:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import lxml.etree
 import lxml.html
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
+from govlaw.extract.charset import decode  # noqa: F401  (re-exported)
 from govlaw.extract.chrome import is_chrome, is_label_line
 from govlaw.normalize import clean_line
 
@@ -43,31 +43,7 @@ _PROSE_PUNCT = re.compile(r"[，。；：、！？,;:]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-# --- decoding ------------------------------------------------------------------
-
-def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Bytes → (text, encoding). Valid UTF-8 is UTF-8 whatever a header says
-    (GBK text is never valid UTF-8 by accident); otherwise the declared
-    charset if it decodes cleanly, then GB18030 (a superset of GB2312 and
-    GBK, the charset of older portals that often declare none or a wrong one)."""
-    bom_enc, bom_len = read_bom(body)
-    if bom_enc:
-        return body[bom_len:].decode(bom_enc, errors="replace"), bom_enc
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    declared = [http_content_type_encoding(content_type or "")]
-    declared.append(html_body_declared_encoding(body[:4096]))
-    for enc in declared + ["gb18030"]:
-        enc = resolve_encoding(enc) if enc else None
-        if not enc or enc == "utf-8":
-            continue
-        try:
-            return body.decode(enc), enc
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode("gb18030", errors="replace"), "gb18030"
+# Decoding lives in govlaw.extract.charset; `decode` is re-exported here for callers.
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -357,12 +333,16 @@ def inside(block: Block, container) -> bool:
     return _contains(container, block.owner)
 
 
-ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar|7z|txt)(?:$|[?#])", re.I)
+ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar|7z|txt)(?:$|[?#&])", re.I)
 
 
 def attachment_links(container, base_url: str) -> list[tuple[str, str]]:
-    """(href, link text) of document files linked from an element."""
+    """(href, link text) of document files linked from an element: links
+    whose address names a file, links to a download script, and links whose
+    text is a file name (报告.pdf) whatever their address."""
     from urllib.parse import urljoin
+
+    from govlaw.extract.attachments import DOWNLOAD_SCRIPT, FILE_EXT
 
     out = []
     seen = set()
@@ -370,9 +350,11 @@ def attachment_links(container, base_url: str) -> list[tuple[str, str]]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        if ATTACHMENT_EXT.search(href):
+        text = clean_line(a.text_content())
+        named = FILE_EXT.search(text) or FILE_EXT.search(clean_line(a.get("title") or ""))
+        if ATTACHMENT_EXT.search(href) or DOWNLOAD_SCRIPT.search(href) or named:
             url = urljoin(base_url, href)
             if url not in seen:
                 seen.add(url)
-                out.append((url, clean_line(a.text_content())))
+                out.append((url, text or clean_line(a.get("title") or "")))
     return out

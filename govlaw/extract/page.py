@@ -163,11 +163,17 @@ def _attachment(url: str, name: str) -> dict:
     """An attachment as the record lists it. Names are only ever data (files
     are never written to disk), but they are cleaned of path separators and
     control characters all the same, for whoever saves them later."""
-    path = unquote(urlsplit(url).path)
-    ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    media = _MEDIA_TYPES.get(ext) or mimetypes.guess_type(path)[0] or "application/octet-stream"
-    name = _UNSAFE_NAME.sub(" ", name or path.rsplit("/", 1)[-1]).strip(" .") or "attachment"
-    return {"url": url, "name": normalize.clean_line(name), "media_type": media}
+    shown = files.name_from_url(url)
+    ext = files.ext_of(shown) or files.ext_of(name or "")
+    media = _MEDIA_TYPES.get(ext) or (mimetypes.guess_type(shown)[0] if shown else None) or "application/octet-stream"
+    name = _UNSAFE_NAME.sub(" ", name or shown or unquote(urlsplit(url).path).rsplit("/", 1)[-1]).strip(" .")
+    return {"url": url, "name": normalize.clean_line(name or "attachment"), "media_type": media}
+
+
+def attachment_kind(attachment: dict) -> str:
+    """What an attachment is by its address or its link text; "" when only
+    its bytes can tell (a download script with no name in the query)."""
+    return files.kind_of(attachment["url"]) or files.ext_of(attachment.get("name") or "")
 
 
 def _assemble(*, url, title, head, body, body_keys, tail, meta, outside, hints: Hints, encoding=None,
@@ -296,19 +302,28 @@ def attachment_order(ex: Extraction) -> list[dict]:
     """Attachments worth reading for the body, best first: readable kinds,
     then those whose name repeats the title."""
     def rank(a):
-        kind = files.kind_of(a["url"])
+        kind = attachment_kind(a)
         named = bool(ex.title) and same_text(re.sub(r"\.\w+$", "", a["name"]), ex.title)
-        return (kind not in files.READABLE, not named, ["pdf", "docx", "ofd"].index(kind) if kind in files.READABLE else 9)
+        # Readable kinds first, then files only their bytes can name, then the rest.
+        order = 0 if kind in files.READABLE else (1 if not kind else 2)
+        return (order, not named, ["pdf", "docx", "ofd"].index(kind) if kind in files.READABLE else 9)
     return sorted(ex.attachments, key=rank)
 
 
-def with_attachment(ex: Extraction, data: bytes, url: str, content_type: str | None = None) -> Extraction:
+def with_attachment(ex: Extraction, data: bytes, url: str, content_type: str | None = None,
+                    file_name: str | None = None) -> Extraction:
     """The page's metadata with the body read from its attachment. A file
-    that cannot be read still leaves a report, whose attachment says why."""
-    text = files.read(data, url, content_type)
-    for a in ex.attachments:
-        if a["url"] == url:
-            a["status"] = "read" if not text.error else f"unread: {text.error}"
+    that cannot be read still leaves a report, whose attachment says why.
+    `file_name` is the name the server gave it (Content-Disposition)."""
+    attachment = next((a for a in ex.attachments if a["url"] == url), {})
+    text = files.read(data, file_name or files.name_from_url(url) or attachment.get("name") or url, content_type)
+    if attachment:
+        attachment["status"] = "read" if not text.error else f"unread: {text.error}"
+        kind = files.kind_of(file_name or "", data)
+        if attachment["media_type"] == "application/octet-stream" and kind in _MEDIA_TYPES:
+            attachment["media_type"] = _MEDIA_TYPES[kind]
+        if file_name and not files.ext_of(attachment["name"]):
+            attachment["name"] = _attachment(url, file_name)["name"]
     if text.error:
         return unread_report(ex)
     inner = extract_text("\n".join(text.paragraphs), url, Hints(listing_title=ex.title))
@@ -332,18 +347,26 @@ def unread_report(ex: Extraction) -> Extraction:
     out = Extraction(**{**ex.to_dict(), "attachments": ex.attachments})
     out.body, out.sections, out.missing_parts = "", [], []
     out.body_source = "none"
-    out.is_report, out.reason = True, "attachment:unreadable"
+    # Only a page whose title says it is a report stands as one without its text.
+    if titles.is_report_title(ex.title):
+        out.is_report, out.reason = True, "attachment:unreadable"
+    else:
+        out.is_report, out.reason = False, "attachment:unreadable_untitled"
     return out
 
 
-def extract_file(data: bytes, url: str, content_type: str | None = None, hints: Hints | None = None) -> Extraction:
-    """A listing entry that is itself a file (report.pdf)."""
+def extract_file(data: bytes, url: str, content_type: str | None = None, hints: Hints | None = None,
+                 file_name: str | None = None) -> Extraction:
+    """A listing entry that is itself a file (report.pdf, or downfile.jsp?id=…)."""
     hints = hints or Hints()
-    text = files.read(data, url, content_type)
+    text = files.read(data, file_name or url, content_type)
     if text.error:
         ex = Extraction(url=url, title=hints.listing_title, reason=f"file:unreadable: {text.error}")
         return ex
     ex = extract_text("\n".join(text.paragraphs), url, hints)
     ex.body_source = "attachment"
-    ex.attachments = [{**_attachment(url, hints.listing_title or ""), "status": "read"}]
+    ex.attachments = [{**_attachment(url, file_name or hints.listing_title or ""), "status": "read"}]
+    kind = files.kind_of(file_name or url, data)
+    if kind in _MEDIA_TYPES:
+        ex.attachments[0]["media_type"] = _MEDIA_TYPES[kind]
     return ex
