@@ -24,7 +24,9 @@ from govlaw.extract import Hints, extract_html
 from govlaw.extract import attachments as files
 from govlaw.extract.blocked import classify as blocked_page
 from govlaw.extract.html import decode
-from govlaw.extract.page import attachment_kind, attachment_order, extract_file, unread_report, with_attachment
+from govlaw.extract.page import (attachment_kind, attachment_order, extract_file, join_parts, unread_report,
+                                 with_attachment)
+from govlaw.extract.split import continuation_urls
 from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
                                 entries_to_data)
 from govlaw.run import RunContext
@@ -229,13 +231,52 @@ class ReportsSpider(scrapy.Spider):
             ex = extract_file(response.body, response.url, content_type, hints, file_name=file_name or None)
         elif text is not None:
             ex = extract_html(text, response.url, hints=hints)
+            more = [u for u in continuation_urls(text, response.url) if self._own(portal, u)]
+            if more:  # an article split over pages: its parts first, then the rest
+                yield self._part_request(portal, asked, response, entry, ex, [], more)
+                return
         else:
             self._reject(portal, asked, response, entry, "page:not_a_document")
             return
+        yield from self._finish_document(portal, asked, response, entry, ex)
+
+    def _finish_document(self, portal, asked, response, entry, ex):
         if ex.reason == "attachment:pending":
             yield from self._next_attachment(portal, asked, response, entry, ex, attachment_order(ex))
             return
         yield from self._emit(portal, asked, response, entry, ex)
+
+    def _part_request(self, portal, asked, page, entry, first, parts, queue):
+        """The next part of a split article; once none is left, the joined report."""
+        if not queue:
+            return None
+        return Request(queue[0], callback=self.parse_part, errback=self.part_failed,
+                       cb_kwargs={"portal": portal, "asked": asked, "page": page, "entry": entry, "first": first,
+                                  "parts": parts, "queue": queue[1:]},
+                       meta={"govlaw_portal": portal.id}, dont_filter=True)
+
+    def parse_part(self, response, portal, asked, page, entry, first, parts, queue):
+        text = _page_text(response)
+        if text is not None and response.status < 400:
+            parts = parts + [extract_html(text, response.url, hints=Hints(listing_title=first.title))]
+        else:
+            self.journal.count_reason(portal.id, f"part:http:{response.status}")
+        follow = self._part_request(portal, asked, page, entry, first, parts, queue)
+        if follow is not None:
+            yield follow
+            return
+        yield from self._finish_document(portal, asked, page, entry, join_parts(first, parts))
+
+    def part_failed(self, failure):
+        kw = failure.request.cb_kwargs
+        self.journal.count_reason(kw["portal"].id, "part:download_failed")
+        follow = self._part_request(kw["portal"], kw["asked"], kw["page"], kw["entry"], kw["first"], kw["parts"],
+                                    kw["queue"])
+        if follow is not None:
+            return [follow]
+        return list(self._finish_document(kw["portal"], kw["asked"], kw["page"], kw["entry"],
+                                          join_parts(kw["first"], kw["parts"])))
+
 
     def _next_attachment(self, portal, asked, response, entry, ex, queue):
         """Read the page's attachments in order until one gives the body."""

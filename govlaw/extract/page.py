@@ -296,6 +296,31 @@ def extract_text(text: str, source: str | None = None, hints: Hints | None = Non
                      outside=[], hints=hints, shown=head_shown + tail_shown)
 
 
+# --- articles split over pages -------------------------------------------------
+
+def join_parts(first: Extraction, later: list[Extraction]) -> Extraction:
+    """One report from an article's pages: the first page's metadata and
+    address, every page's body in order; parts, signature and the decision
+    read again from the whole text (the signature is on the last page)."""
+    paragraphs = [p for ex in [first, *later] for p in ex.body.split("\n\n") if p]
+    keys = _Paragraphs(paragraphs).keys
+    out = Extraction(**{**first.to_dict(), "attachments": first.attachments + [
+        a for ex in later for a in ex.attachments if a not in first.attachments]})
+    out.body = normalize.join_paragraphs(paragraphs)
+    doc = read_parts(keys, paragraphs)
+    if doc.issuers:
+        out.publisher = normalize.publisher_name(" ".join(doc.issuers))
+        out.admin_level = normalize.admin_level(out.region_code, zh.simplified(out.publisher))
+    out.signed_date = normalize.iso(doc.signed_date) or first.signed_date
+    out.sections = split_sections(paragraphs, keys)
+    out.missing_parts = missing_parts(out.sections)
+    decision = decide(zh.simplified(out.title), keys, out.sections)
+    out.is_report, out.reason = decision.is_report, decision.reason
+    if out.attachments and is_stub(paragraphs) and not out.reason.startswith(("lookalike:", "title:other_subject")):
+        out.is_report, out.reason = False, "attachment:pending"
+    return out
+
+
 # --- attachments ---------------------------------------------------------------
 
 def attachment_order(ex: Extraction) -> list[dict]:
