@@ -120,12 +120,53 @@ def detection(folder: Path) -> None:
     print(f"report detection (govlaw): {right}/{total} right" + (f"; wrong: {', '.join(wrong)}" if wrong else ""))
 
 
+def realpages() -> None:
+    """The real-page corpus, its tuned part and its set-aside part, every
+    extractor given the same minimal HTML page made of the stored lines."""
+    from realpages_score import as_html, govlaw_text, load, score
+
+    def wrap(fn):
+        def run(page):
+            out = fn(as_html(page), page["url"])
+            if fn is not run_govlaw:
+                out["is_report"] = None  # the others cannot tell a report from a look-alike
+            return out
+        return run
+
+    def govlaw_html(data, url):
+        ex = extract_html(data, url)
+        return {**run_govlaw(data, url), "is_report": ex.is_report, "reason": ex.reason}
+
+    run_govlaw_html = govlaw_html
+    for part in ("dev", "holdout"):
+        pages = load(part)
+        if not pages:
+            print(f"{part}: no pages")
+            continue
+        n_rep = sum(p["kind"] == "report" for p in pages)
+        label = "tuned on" if part == "dev" else "set aside before tuning, measured once"
+        print(f"\nreal pages, {part} ({label}): {n_rep} reports, {len(pages) - n_rep} look-alikes")
+        print(f"  {'govlaw (text)':16} {score(pages, govlaw_text).line()}")
+        for name, fn in [("govlaw (html)", run_govlaw_html)] + [(k, v) for k, v in EXTRACTORS.items() if k != "govlaw"]:
+            try:
+                result = score(pages, wrap(fn) if fn is not run_govlaw_html else lambda p: fn(as_html(p), p["url"]))
+            except ImportError as exc:
+                print(f"  {name:16} not installed ({exc.name})")
+                continue
+            print(f"  {name:16} {result.line()}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3, help="timing passes over all pages")
     parser.add_argument("--pages", type=Path, default=ROOT / "tests" / "examples",
                         help="a folder of <layout>/<page>.html with gold JSON (benchmarks/holdout: layouts govlaw was not tuned on)")
+    parser.add_argument("--realpages", action="store_true",
+                        help="the real stored pages of tests/realpages: the tuned part and the set-aside part")
     args = parser.parse_args()
+    if args.realpages:
+        realpages()
+        return
     pages = load_pages(args.pages)
     detection(args.pages)
     print(f"{len(pages)} report pages in {len({p.parent.name for p, _, _ in pages})} layouts\n")

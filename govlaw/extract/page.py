@@ -254,6 +254,10 @@ def extract_html(body: bytes | str, url: str | None = None, *, content_type: str
     after = [b.text for b in items[first:] if not htmlx.inside(b, container)]
 
     title = titles.html_title(root, meta, page_title, before, hints.listing_title)
+    if title is None:  # no title element at all: the first lines, as a reader finds it
+        top = [b.text for b in items[:15]]
+        keys = [zh.simplified(t) for t in top]
+        title = titles.published_title(titles.text_title(keys), keys, top)
     paras = _Paragraphs([b.text for b in inner])
     before_shown, after_shown = before, after
     if paras.keys is not paras.published:
