@@ -1,12 +1,13 @@
 """Pick the family that knows a listing page; fall back to generic reading."""
 from __future__ import annotations
 
-from govlaw.discovery import gkmlpt, hanweb, trs
+from govlaw.discovery import gkmlpt, hanweb, jpaas, trs, ucap
 from govlaw.discovery.base import Listing, ListingPage
 from govlaw.discovery.links import find_entries
 from govlaw.discovery.nextpage import next_pages
 
-FAMILIES = {"hanweb": hanweb, "gkmlpt": gkmlpt, "trs": trs}
+# Order matters where two could claim a page: UCAP's six-argument pager before TRS's four-argument one.
+FAMILIES = {"hanweb": hanweb, "gkmlpt": gkmlpt, "jpaas": jpaas, "ucap": ucap, "trs": trs}
 
 
 def parse_listing(page: ListingPage, template: str = "auto", max_pages: int = 200) -> Listing:
@@ -20,5 +21,5 @@ def parse_listing(page: ListingPage, template: str = "auto", max_pages: int = 20
     else:
         listing = Listing(entries=find_entries(page.text, page.url))
     if page.kind == "html" and not listing.follow and (family is None or family is trs):
-        listing.follow.extend(next_pages(page.text, page.url))
+        listing.follow.extend(next_pages(page.text, page.url, max_pages))
     return listing

@@ -35,17 +35,18 @@ def find_entries(html: str, base_url: str) -> list[Entry]:
         if not href or _SKIP_HREF.match(href):
             continue
         text = normalize.clean_line(a.text_content())
-        title = normalize.clean_line(a.get("title") or "")
-        if len(title) < len(text) or "…" in title:
-            title = text if len(text) >= len(title) else title
+        # A link that wraps its row (<a><p>title</p><span>2025-03-11</span></a>)
+        # carries its own date; the title is the text without it.
+        own = _DATE.search(text)
+        if own:
+            text = normalize.clean_line(_DATE_TEXT.sub(" ", text))
+        title = _fuller(normalize.clean_line(a.get("title") or ""), text)
         if len(_CJK.findall(title)) < 6 or _PAGER_TEXT.match(title):
             continue
-        item = _ancestor(a, _ITEM_TAGS)
-        if item is None:
-            item = a.getparent()
+        item = _item_of(a)
         container = _ancestor(item, _LIST_TAGS) if item is not None else None
         item_text = normalize.clean_line(item.text_content()) if item is not None else ""
-        m = _DATE.search(item_text.replace(text, " "))
+        m = own or _DATE.search(item_text.replace(text, " "))
         date = None
         if m:
             date = normalize.iso(normalize.parse_date(f"{m[1]}-{m[2]}-{m[3]}"))
@@ -67,6 +68,37 @@ def find_entries(html: str, base_url: str) -> list[Entry]:
             seen.add(e.url)
             out.append(e)
     return out
+
+
+_ELLIPSIS = re.compile(r"(…+|\.{2,}|。{3,})$")
+
+
+def _fuller(attribute: str, text: str) -> str:
+    """The longer of a link's title attribute and its text, a cut-short one
+    (…, ...) losing to the other: listings cut titles to fit a column."""
+    cut_a, cut_t = bool(_ELLIPSIS.search(attribute)), bool(_ELLIPSIS.search(text))
+    if attribute and (cut_t or not text) and not cut_a:
+        return attribute
+    if text and cut_a and not cut_t:
+        return text
+    bare_a, bare_t = _ELLIPSIS.sub("", attribute), _ELLIPSIS.sub("", text)
+    return attribute if len(bare_a) > len(bare_t) else text
+
+
+_DATE_TEXT = re.compile(r"[\[【(（]?\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+                        r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\]】)）]?")
+
+
+def _item_of(a):
+    """The row a link belongs to: the nearest list item or table row that
+    holds few links. A layout row that holds a whole page (a menu beside the
+    list) is no link's row: the link's parent stands in."""
+    el = a.getparent()
+    while el is not None:
+        if isinstance(el.tag, str) and el.tag.lower() in _ITEM_TAGS:
+            return el if sum(1 for _ in el.iter("a")) <= 3 else a.getparent()
+        el = el.getparent()
+    return a.getparent()
 
 
 def _ancestor(el, tags):
