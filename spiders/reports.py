@@ -151,7 +151,8 @@ class ReportsSpider(scrapy.Spider):
                 self._end_walk_if_done(portal, walk)
                 return
             counts.listing_pages += 1
-            listing = parse_listing(ListingPage(response.url, text, kind, page), portal.template, self.max_pages)
+            listing = parse_listing(ListingPage(_with_fragment(response), text, kind, page), portal.template,
+                                    self.max_pages)
             listing.follow = [f for f in listing.follow if self._own(portal, f.url)]
             self.journal.record(PageRecord(asked, portal.id, "listing", *_validators(response),
                                            outcome="listing", data=entries_to_data(listing, listing.follow)))
@@ -361,6 +362,15 @@ def _page_text(response) -> str | None:
     if not isinstance(response, TextResponse):
         return None
     return decode(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))[0]
+
+
+def _with_fragment(response) -> str:
+    """The page's address with the fragment it was asked with: servers never
+    see a fragment, but some columns are named by one (gkmlpt's #<catid>)."""
+    fragment = urlsplit(response.request.url).fragment if response.request is not None else ""
+    if fragment and not urlsplit(response.url).fragment:
+        return f"{response.url}#{fragment}"
+    return response.url
 
 
 def _asked_url(response) -> str:
