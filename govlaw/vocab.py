@@ -33,7 +33,7 @@ ISSUER_SUFFIX = "|".join(ISSUER_SUFFIXES)
 # Inside a title, the one-character suffixes that are also verbs or nouns of
 # the sentence (部署, 署名, 办理, 学院) would cut an issuer out of 我市部署…:
 # a title's leading issuer must end in an unambiguous suffix.
-TITLE_ISSUER_SUFFIX = "|".join(s for s in ISSUER_SUFFIXES if s not in ("部", "署", "办", "院", "政府"))
+TITLE_ISSUER_SUFFIX = "|".join(s for s in ISSUER_SUFFIXES if s not in ("部", "署", "办", "政府"))
 TOWNSHIP_WORDS = r"镇|乡|街道|苏木|民族乡"
 
 # --- dates -------------------------------------------------------------------------

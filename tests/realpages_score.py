@@ -60,12 +60,14 @@ class Score:
     leaks: int = 0
     fields: dict = field(default_factory=lambda: {k: [0, 0] for k in ("title", "publish_date", "publisher")})
     misses: list = field(default_factory=list)
+    detects: bool = True  # False for a tool that cannot tell a report from a look-alike
 
     def line(self) -> str:
         f = sum(self.f1s) / len(self.f1s) if self.f1s else 0.0
         meta = " ".join(f"{k} {r}/{n}" for k, (r, n) in self.fields.items())
-        return (f"reports accepted {self.accepted}/{self.reports}, look-alikes accepted "
-                f"{self.lookalikes_accepted}/{self.lookalikes}, body F1 {f:.4f} (min "
+        detection = (f"reports accepted {self.accepted}/{self.reports}, look-alikes accepted "
+                     f"{self.lookalikes_accepted}/{self.lookalikes}" if self.detects else "no report detection")
+        return (f"{detection}, body F1 {f:.4f} (min "
                 f"{min(self.f1s, default=0):.4f}), chrome leaks {self.leaks}; {meta}")
 
 
@@ -76,6 +78,7 @@ def score(pages: list[dict], extract) -> Score:
     for page in pages:
         out = extract(page)
         s.pages += 1
+        s.detects = s.detects and out.get("is_report") is not None
         if page["kind"] == "lookalike":
             s.lookalikes += 1
             if out.get("is_report"):

@@ -53,6 +53,8 @@ _STUB_CHARS = 200
 _OPENING_CHARS = 1200
 # A review of the year opens with it: 2023年，… · 一年来，… · 今年以来，…
 _YEAR_OPENING = re.compile(r"^((19|20)\d{2}\s*年(度)?|一年来|今年以来|过去一年|本年度|年初以来)")
+# The year under review with law-based government as its subject: 2023年，全省法治政府建设工作坚持…
+_LAW_GOV_SUBJECT = re.compile(r"^((19|20)\d{2}\s*年(度)?|一年来|今年以来)[，,]?[^。；，,]{0,12}(法治政府建设|依法行政)(工作)?")
 _STRUCTURE_PARTS = {"measures", "shortcomings", "leadership_duties", "next_year_plan"}
 
 
@@ -63,6 +65,8 @@ class Decision:
 
 
 def decide(title: str | None, paragraphs: list[str], sections: list[dict]) -> Decision:
+    if not paragraphs:
+        return Decision(False, "body:empty")  # whatever the title says: no text, no report (a file may follow)
     if title:
         t = re.sub(r"\s+", "", title)
         # Names in 《》 are what a document is about, not what it is:
@@ -100,7 +104,7 @@ def _by_opening(paragraphs: list[str], sections: list[dict], prefix: str) -> Dec
         return Decision(True, f"{prefix}:report_formula")
     if REPORT_FORMULA.search(opening) and about_law_gov(opening) and (heading_ok or heading is None):
         return Decision(True, f"{prefix}:report_formula")
-    if _YEAR_OPENING.match(first) and about_law_gov(opening) and heading_ok:
+    if _YEAR_OPENING.match(first) and (about_law_gov(opening) and heading_ok or _LAW_GOV_SUBJECT.match(first)):
         return Decision(True, f"{prefix}:year_review")
     parts = {s["part"] for s in sections} - {None}
     if len(sections) >= 2 and len(parts & _STRUCTURE_PARTS) >= 2 and about_law_gov(

@@ -49,12 +49,16 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
+_CLOSING_TAGS = re.compile(r"</\s*(body|html)\s*>", re.I)
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def parse(html: str) -> lxml.html.HtmlElement | None:
     # lxml refuses control characters in text; pages in the wild carry them.
     html = _CONTROL_CHARS.sub("", _XML_DECL.sub("", html))
+    # Content after </body></html> (seen on real portals) belongs to the
+    # body: without the closing tags the parser keeps it there.
+    html = _CLOSING_TAGS.sub("", html)
     if not html.strip():
         return None
     try:

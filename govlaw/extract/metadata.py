@@ -13,7 +13,7 @@ import re
 
 from govlaw import normalize
 from govlaw.extract.chrome import is_label_line, label_only, labelled_fields
-from govlaw.vocab import CLOCK, CJK, DATE_WIDGET, TITLE_ISSUER_SUFFIX, TOWNSHIP_WORDS
+from govlaw.vocab import CLOCK, CJK, DATE_WIDGET, ISSUER_SUFFIX, TITLE_ISSUER_SUFFIX, TOWNSHIP_WORDS
 
 
 def fields_from_lines(lines: list[str], published: list[str] | None = None) -> dict[str, str]:
@@ -42,22 +42,31 @@ _DATE_LINE = re.compile(
     rf"(?:\s+([{CJK}（）()]{{2,30}}))?\s*$")
 
 
+# `2024-03-30 15:00 来源：新华社`: the date opens a line of labelled fields.
+_DATE_THEN_LABELS = re.compile(
+    rf"^[\s•·●\-]*((?:19|20)\d{{2}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}\s*日?)(?:\s*{CLOCK})?"
+    rf"\s+(?=(?:来源|信息来源|文章来源|发布机构|作者|浏览|阅读|字号)\s*[:：])()")
+
+
 def date_line_in(lines: list[str]):
     """(date, body named beside it) of the first unlabelled date line in the
     head; never a date widget."""
-    for line in lines:
+    for i, line in enumerate(lines):
         if DATE_WIDGET.search(line) or len(line) > 48:
             continue
-        m = _DATE_LINE.match(line)
+        m = _DATE_LINE.match(line) or _DATE_THEN_LABELS.match(line)
         if m:
             date = normalize.parse_date(m.group(1))
             if date:
                 org = m.group(2)
-                return date, (org if org and is_org_name(org) else None)
+                # An unlabelled metadata block: 索引号 / 济南市莱芜区人民政府 / 2025-03-19.
+                above = lines[i - 1] if i > 0 else None
+                org = org if org and is_org_name(org) else (above if above and is_org_name(above) else None)
+                return date, org
     return None, None
 
 
-_ORG_END = re.compile(rf"({TITLE_ISSUER_SUFFIX}|人民政府|{TOWNSHIP_WORDS}|政府|政协|人大常委会)$")
+_ORG_END = re.compile(rf"({ISSUER_SUFFIX}|{TOWNSHIP_WORDS}|政协|人大常委会|法制办)$")
 _NOT_AN_ORG = re.compile(r"^(本网|本站|原创|网络|转载|互联网|综合|未知)$|(网|网站|报|日报|电视台|客户端|公众号|新闻)$")
 
 

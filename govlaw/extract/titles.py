@@ -14,10 +14,10 @@ from govlaw import normalize
 from govlaw.extract import zh
 from govlaw.extract.chrome import is_chrome, is_label_line
 from govlaw.extract.detect import REPORT_TITLE
-from govlaw.extract.metadata import fields_from_lines
+from govlaw.extract.metadata import fields_from_lines, is_org_name
 from govlaw.vocab import CJK_CHAR
 
-TITLE_SUFFIX = re.compile(r"(报告|情况|通知|方案|要点|解读|意见|办法|公告|决定|规划|总结|通报|纲要|图解|计划|规则|规定)$")
+TITLE_SUFFIX = re.compile(r"(报告|汇报|情况|通知|方案|要点|解读|意见|办法|公告|决定|规划|总结|通报|纲要|图解|计划|规则|规定)$")
 _VALIDITY_PREFIX = re.compile(r"^[【\[][^】\]]{1,8}[】\]]\s*")
 _DOC_NUMBER_PREFIX = re.compile(r"^[\u3400-\u9fff]{1,14}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d{1,5}\s*号\s*")
 # <title> pieces: 标题_中国政府网 · 标题 - 某某区人民政府门户网站 · 首页 | 政务公开 | 标题
@@ -113,6 +113,8 @@ def _split_title(top: list[str], i: int) -> str | None:
     head = top[i]
     if title_like(head) or is_chrome(head) or len(head) > 40 or re.search(r"[，。；：:！？]", head):
         return None
+    if i + 1 < len(top) and title_like(top[i + 1]) and not is_org_name(head):
+        return None  # a whole title follows: the line above it is a column name (通知公告), not its issuer
     for span in (2, 3):
         parts = top[i:i + span]
         if len(parts) < span or any(len(p) > 40 or re.search(r"[，。；！？]", p) or is_chrome(p) for p in parts):
