@@ -21,7 +21,7 @@ TITLE_SUFFIX = re.compile(r"(报告|汇报|情况|通知|方案|要点|解读|�
 _VALIDITY_PREFIX = re.compile(r"^[【\[][^】\]]{1,8}[】\]]\s*")
 _DOC_NUMBER_PREFIX = re.compile(r"^[\u3400-\u9fff]{1,14}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d{1,5}\s*号\s*")
 # <title> pieces: 标题_中国政府网 · 标题 - 某某区人民政府门户网站 · 首页 | 政务公开 | 标题
-_TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜–—]+|\s-+\s|-+(?=[^-]{2,20}(?:网|网站|门户|政府)$)|::)\s*")
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜–—]+|\s-+\s|(?<!\d)-+(?=[^-]{2,20}(?:网|网站|门户|政府)$)|::)\s*")
 _SITE_NAME = re.compile(r"(门户网站|政府网站|网站|门户|官网|政府网|政务网|信息网|人民政府|首页|政务公开|信息公开)$")
 
 
@@ -113,8 +113,8 @@ def _split_title(top: list[str], i: int) -> str | None:
     head = top[i]
     if title_like(head) or is_chrome(head) or len(head) > 40 or re.search(r"[，。；：:！？]", head):
         return None
-    if i + 1 < len(top) and title_like(top[i + 1]) and not is_org_name(head):
-        return None  # a whole title follows: the line above it is a column name (通知公告), not its issuer
+    if i + 1 < len(top) and title_like(top[i + 1]) and _column_name(head):
+        return None  # a whole title follows: the line above it is a column name (通知公告), not its head
     for span in (2, 3):
         parts = top[i:i + span]
         if len(parts) < span or any(len(p) > 40 or re.search(r"[，。；！？]", p) or is_chrome(p) for p in parts):
@@ -123,6 +123,11 @@ def _split_title(top: list[str], i: int) -> str | None:
         if title_like(joined) and REPORT_TITLE.search(zh.simplified(joined)):
             return joined
     return None
+
+
+def _column_name(line: str) -> bool:
+    """通知公告 · 政府信息公开 · 政务动态: a short label with no year, no 关于, no issuer."""
+    return len(line) <= 10 and not re.search(r"\d|关于|年", line) and not is_org_name(line)
 
 
 def published_title(title_key: str | None, keys: list[str], published: list[str]) -> str | None:
