@@ -4,6 +4,8 @@
     govlaw demo serve               serve the bundled demo portals on loopback
     govlaw demo crawl [--output D]  serve them and crawl them into D (default output/)
     govlaw crawl [-a/-s …]          `scrapy crawl reports` with govlaw's settings, from anywhere
+    govlaw state check|restore      verify the state, list its backups; put back the last good one
+    govlaw --debug …                tracebacks behind error messages
 """
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from govlaw.extract import extract_html, extract_text
@@ -41,6 +45,46 @@ def scrapy_env() -> dict:
     return env
 
 
+# A crawl asked to stop finishes the requests under way and closes the run; if
+# it has not ended this long after the signal, it is killed.
+STOP_GRACE_SECONDS = 30.0
+
+
+def run_child(cmd: list[str], env: dict | None = None) -> int:
+    """Run `cmd` and wait for it, taking it down with us: SIGINT, SIGTERM and
+    SIGHUP are passed on to it (in its own process group, so a terminal's
+    Ctrl-C reaches it once, through us) and we wait until it has stopped.
+    Returns its exit status, or 128 + the signal when we were asked to stop."""
+    own_group = {"process_group": 0} if sys.version_info >= (3, 11) else {"start_new_session": True}
+    proc = subprocess.Popen(cmd, env=env, **own_group)
+    received: list[int] = []
+
+    def forward(signum, frame):
+        received.append(signum)
+        try:
+            proc.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
+        except ProcessLookupError:
+            pass
+
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {s: signal.signal(s, forward) for s in handled}
+    deadline = None
+    try:
+        while True:
+            try:
+                code = proc.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if received and deadline is None:
+                    deadline = time.monotonic() + STOP_GRACE_SECONDS
+                if deadline is not None and time.monotonic() > deadline:
+                    proc.kill()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 128 + received[0] if received else code
+
+
 def run_crawl(sources: str | None, output: str, extra: list[str] | None = None) -> int:
     """`scrapy crawl reports` in a child process: the Twisted reactor runs
     once per process, and a child keeps the feed safe if it is killed."""
@@ -48,7 +92,7 @@ def run_crawl(sources: str | None, output: str, extra: list[str] | None = None) 
     if sources:
         cmd += ["-a", f"sources={sources}"]
     cmd += extra or []
-    return subprocess.call(cmd, env=scrapy_env())
+    return run_child(cmd, env=scrapy_env())
 
 
 # Loopback demo portals need no politeness delay; real portals keep the defaults.
@@ -70,8 +114,13 @@ def cmd_demo(args) -> int:
                          "try --base-port 0 (any free ports)\n")
         return 2
     with demo:
-        output = Path(args.output)
-        output.mkdir(parents=True, exist_ok=True)
+        from govlaw.errors import GovlawError, report
+        from govlaw.run import check_output_dir
+
+        try:
+            output = check_output_dir(args.output, "pass --output <a directory you can write to>")
+        except GovlawError as exc:
+            return report(exc, args.debug)
         sources = output / "demo-sources.yaml"
         demo.write_sources(sources)
         for p in demo.portals:
@@ -87,12 +136,31 @@ def cmd_demo(args) -> int:
         return run_crawl(str(sources), str(output), DEMO_SETTINGS + [a for kv in args.set for a in ("-s", kv)])
 
 
-def cmd_crawl(args) -> int:
-    return subprocess.call([sys.executable, "-m", "scrapy", "crawl", "reports", *args.scrapy_args], env=scrapy_env())
+def cmd_crawl(scrapy_args: list[str], debug: bool = False) -> int:
+    """`scrapy crawl reports` with the arguments as given (-a, -s, -L, -o …),
+    run with govlaw's settings whatever the working directory."""
+    args = list(scrapy_args)
+    if args[:1] == ["--"]:
+        args = args[1:]
+    if args[:1] == ["reports"]:
+        args = args[1:]
+    if debug and "--debug" not in args:
+        args.append("--debug")
+    return run_child([sys.executable, "-m", "scrapy", "crawl", "reports", *args], env=scrapy_env())
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = False
+    while argv[:1] == ["--debug"]:
+        debug, argv = True, argv[1:]
+    if argv[:1] == ["crawl"] and not set(argv[1:2]) & {"-h", "--help"}:
+        # Everything after `crawl` is scrapy's (-a, -s, -L …): argparse would
+        # take those options for its own.
+        return cmd_crawl(argv[1:], debug)
+
     parser = argparse.ArgumentParser(prog="govlaw", description=__doc__.split("\n")[0])
+    parser.add_argument("--debug", action="store_true", help="show the traceback behind an error message")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("extract", help="extract saved pages or text dumps, one JSON line per file")
@@ -113,11 +181,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="a Scrapy setting for the crawl (repeatable)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("crawl", help="scrapy crawl reports with govlaw's settings")
+    p = sub.add_parser("crawl", help="scrapy crawl reports with govlaw's settings, from any folder",
+                       description="govlaw crawl [-a sources=FILE] [-a portals=ID,…] [-a full=1] [-s NAME=VALUE …] "
+                                   "[-L LEVEL] [--debug]: every argument is passed to `scrapy crawl reports`")
     p.add_argument("scrapy_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_crawl)
+    p.set_defaults(func=lambda a: cmd_crawl(a.scrapy_args, a.debug))
+
+    from govlaw import statecmd
+
+    statecmd.add_parser(sub)  # govlaw state check | restore | versions
 
     args = parser.parse_args(argv)
+    args.debug = args.debug or debug
     return args.func(args)
 
 

@@ -10,6 +10,7 @@ import logging
 from govlaw import feed, records
 from govlaw.dedupe import address_key
 from govlaw.run import RunContext, utc_now
+from govlaw.state import backup, guard
 
 logger = logging.getLogger(__name__)
 
@@ -28,39 +29,42 @@ def close_run(run: RunContext, copies: dict[str, list[dict]], finish_reason: str
         logger.error("%d report pages did not reach the feed; they will be fetched again next run", len(lost))
     out_records, changes = [], []
 
-    def change(record, kind):
+    def change(record, kind, diff=None):
         out_records.append(record)
         if kind:
-            changes.append(records.change_line(record, kind, run.run_id, seen_at))
+            changes.append(records.change_line(record, kind, run.run_id, seen_at, diff))
 
-    # 1. Reports fetched in full this run: new, corrected or unchanged.
-    for rid in sorted(copies):
+    # 1. Reports read in full this run, or confirmed by a 304: new, corrected
+    #    or unchanged — the canonical copy chosen again from every known copy.
+    confirmed_ids = {rid for key in journal.seen_urls if (rid := store.report_for_url(key))}
+    present = set()
+    for rid in sorted(set(copies) | confirmed_ids):
         previous = store.get(rid)
-        record, kind = records.merge(copies[rid], previous, seen_at)
+        if previous is None and rid not in copies:
+            continue
+        present.add(rid)
+        if rid not in copies and address_key(previous["url"]) in journal.seen_urls:
+            # Only 304s, the canonical address among them: nothing can have
+            # moved, so no copy is looked at — only last_seen moves.
+            merged = records.Merged(dict(previous), None)
+        else:
+            known, previous_copy = _known_copies(run, rid, previous, copies.get(rid, []))
+            merged = records.merge(copies.get(rid, []), previous, seen_at, known, previous_copy)
+        record, kind = merged.record, merged.change
         if previous is not None and previous.get("withdrawn") and kind is None:
             kind = "updated"  # back on its portal after a withdrawal
-        change(record, kind)
-    present = set(copies)
+        record.update(last_seen=seen_at, withdrawn=False)
+        change(record, kind, merged.diff)
 
-    # 2. Reports confirmed unchanged by a 304: only last_seen moves.
-    for key in sorted(journal.seen_urls):
-        rid = store.report_for_url(key)
-        if rid and rid not in present:
-            present.add(rid)
-            record = store.get(rid)
-            if record is not None:
-                kind = "updated" if record.get("withdrawn") else None
-                record.update(last_seen=seen_at, withdrawn=False)
-                change(record, kind)
-
-    # 3. Reports gone from every address this run could judge: withdrawn.
+    # 2. Reports gone from every address this run could judge: withdrawn.
     for rid in _withdrawn(run, present):
         record = store.get(rid)
         record["withdrawn"] = True
         change(record, "withdrawn")
 
     # Which portal each address belongs to, for the summaries and the next run.
-    addresses = [(address_key(c["url"]), rid, c.get("portal")) for rid, cs in copies.items() for c in cs]
+    addresses = [(address_key(c["url"]), rid, c.get("portal"), records.copy_to_keep(c))
+                 for rid, cs in copies.items() for c in cs]
     summaries = summarize(run, changes, out_records, finish_reason)
     store.commit_run(run.run_id, out_records, changes, seen_at, pages=list(journal.pages.values()),
                      addresses=addresses, summaries=summaries)
@@ -69,8 +73,53 @@ def close_run(run: RunContext, copies: dict[str, list[dict]], finish_reason: str
                "changes": _count_changes(changes), "portals": summaries}
     feed.atomic_write(run.output_dir / "runs" / f"{run.run_id}.json",
                       json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    _keep_state(run)
     _log(summary)
     return summary
+
+
+def _known_copies(run: RunContext, rid: str, previous: dict | None, read: list[dict]):
+    """The state's copies of a report that were not read this run and are
+    not gone, and the kept copy at the previous record's address."""
+    if previous is None:
+        return [], None
+    gone = run.journal.gone_urls
+    read_keys = {address_key(c["url"]) for c in read}
+    canonical_key = address_key(previous["url"])
+    url_of = {address_key(u): u for u in previous.get("urls") or []}
+    known, previous_copy = [], None
+    for key, portal, kept, outcome in run.store.copies_of(rid):
+        if kept is None:
+            # Kept before copies were: rebuilt from the record (its own
+            # address) or from the address and its portal alone.
+            if key == canonical_key:
+                kept = records.copy_to_keep(previous)
+            elif key in url_of:
+                kept = {"url": url_of[key], "portal": portal}
+            else:
+                continue
+            name, region = run.portal_names.get(kept.get("portal") or portal, (None, None))
+            kept.setdefault("portal_name", name)
+            kept.setdefault("portal_region", region)
+        if key == canonical_key:
+            previous_copy = kept
+        if key not in read_keys and key not in gone and outcome != "gone":
+            known.append(kept)
+    return known, previous_copy
+
+
+def _keep_state(run: RunContext) -> None:
+    """After the commit: a backup of the state, then the marker the next run
+    checks the state against. Neither can undo the commit, so a failure here
+    is logged, not raised."""
+    try:
+        backup.take(run.store, run.output_dir, run.run_id, run.backups)
+    except Exception:
+        logger.exception("could not back up the state after run %s", run.run_id)
+    try:
+        guard.write_marker(run.output_dir / guard.MARKER, run.run_id, run.store.report_count(), run.state_path)
+    except Exception:
+        logger.exception("could not write the state marker after run %s", run.run_id)
 
 
 def _withdrawn(run: RunContext, present: set[str]) -> list[str]:

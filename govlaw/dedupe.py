@@ -1,4 +1,4 @@
-"""Same report, other address: canonical URLs, content identity, merging.
+"""Same report, other address: content identity, near-duplicates, merging.
 
 Identity is decided in this order: an address already known; the same
 content (hash of the folded body); a near-duplicate body of the same year.
@@ -12,56 +12,10 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-from w3lib.url import canonicalize_url
 
 from govlaw import normalize
-
-_TRACKING = re.compile(r"^(utm_\w+|spm|from|source|share|isappinstalled|timestamp|_t|t|v|nsukey|clicktime|enterid|scene)$", re.I)
-_SESSION = re.compile(r";(jsessionid|phpsessid|sessionid)=[^/?#]*", re.I)
-_SESSION_PARAM = re.compile(r"^(jsessionid|phpsessid|aspsessionid\w*|sessionid|sess_id)$", re.I)
-
-
-def strip_session(url: str) -> str:
-    """The URL without session ids (;jsessionid=…, ?PHPSESSID=…): every
-    visit mints a new one, and a crawl that keeps them never ends."""
-    cleaned = _SESSION.sub("", url)
-    parts = urlsplit(cleaned)
-    if parts.query:
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not _SESSION_PARAM.match(k)]
-        if len(kept) != len(pairs):
-            cleaned = urlunsplit(parts._replace(query=urlencode(kept)))
-    return cleaned
-_INDEX = re.compile(r"/(index|default)\.(s?html?|jsp|php|aspx?)$", re.I)
-
-
-def canonical_url(url: str) -> str:
-    """One spelling per address: lower-case host, no fragment, no tracking or
-    session parameters, sorted query, index.html folded into its folder."""
-    url = _SESSION.sub("", url.strip())
-    parts = urlsplit(url)
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
-    path = _INDEX.sub("/", parts.path or "/")
-    netloc = parts.netloc.lower()
-    if netloc.endswith(":80") or netloc.endswith(":443"):
-        netloc = netloc.rsplit(":", 1)[0]
-    return canonicalize_url(urlunsplit((parts.scheme.lower(), netloc, path, query, "")))
-
-
-_GATEWAY = re.compile(r"^[^/]+/gate/(?:big5|gb)/([^/?#]+)(/.*)?$", re.I)
-
-
-def address_key(url: str) -> str:
-    """The canonical URL without its scheme — portals serve the same page over
-    http and https — and a Traditional-Chinese gateway copy
-    (/gate/big5/<host>/<path>) keyed as the page it converts."""
-    key = canonical_url(url).split("://", 1)[-1]
-    m = _GATEWAY.match(key)
-    if m:
-        key = canonical_url("http://" + m.group(1) + (m.group(2) or "/")).split("://", 1)[-1]
-    return key
+# Addresses have one canonical form, shared with the requests and the state.
+from govlaw.urls import address_key, canonical_url, strip_session  # noqa: F401
 
 
 def mint_id(content_hash: str) -> str:

@@ -16,11 +16,30 @@ from xml.sax.saxutils import escape
 ATOM_ENTRIES = 200
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows
+    (os.umask sets it: another thread could create a file meanwhile)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, data: str) -> None:
+    """Write `data` to `path` whole or not at all. The file gets the mode any
+    new file gets (0644 under the usual umask 022), not mkstemp's 0600: the
+    feed is meant to be read, by a web server's user too."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

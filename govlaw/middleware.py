@@ -7,7 +7,9 @@ is struggling is not hammered.
 
 AddressGuardMiddleware refuses requests to private, loopback and link-local
 addresses unless the portal itself lives there (a public page that links into
-an intranet is not an invitation), and strips session ids from URLs.
+an intranet is not an invitation), and strips session ids from URLs with
+govlaw.urls.strip_session, the first step of the canonical form the state and
+dedupe key addresses by.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
-from govlaw.dedupe import strip_session
+from govlaw.urls import strip_session
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from govlaw import feed
+from govlaw.errors import GovlawError
 from govlaw.incremental import Journal
 from govlaw.state import OutputLocked, open_store
 
@@ -22,12 +23,60 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class OutputError(GovlawError):
+    """The output directory (or the state file's folder) cannot be used."""
+
+
+def check_output_dir(path: str | Path, fix: str = "pass -s GOVLAW_OUTPUT_DIR=<a directory you can write to>",
+                     what: str = "output directory") -> Path:
+    """Make sure `path` is a directory this process can write, creating it if
+    need be; an OutputError names it and the fix otherwise."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{what} {path} is a file, not a directory; {fix}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"{what} {path} is a file, not a directory; {fix}") from None
+    except OSError as exc:
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is a file" if blocker is not None else (exc.strerror or str(exc))
+        raise OutputError(f"cannot create {what} {path}: {why}; {fix}") from exc
+    probe = path / f".govlaw-write-test-{os.getpid()}"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"{what} {path} is not writable ({exc.strerror or exc}); {fix}") from exc
+    return path
+
+
+def check_state_path(path: str | Path) -> Path:
+    """GOVLAW_STATE_PATH names a file in a directory this process can write."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"state file {path} is a directory; pass -s GOVLAW_STATE_PATH=<a file name>, "
+                          "e.g. state.sqlite inside it")
+    check_output_dir(path.parent, "pass -s GOVLAW_STATE_PATH=<a file in a directory you can write to>",
+                     "state file's directory")
+    return path
+
+
 class RunContext:
-    def __init__(self, output_dir: str | Path, state_path: str | Path | None = None):
-        self.output_dir = Path(output_dir)
-        self.output_dir.mkdir(parents=True, exist_ok=True)
+    def __init__(self, output_dir: str | Path, state_path: str | Path | None = None, backups: int = 3):
+        self.output_dir = check_output_dir(output_dir)
+        if state_path:
+            check_state_path(state_path)
         self._lock_fh = _lock(self.output_dir)
-        self.store = open_store(state_path or self.output_dir / "state.sqlite")
+        self.state_path = Path(state_path or self.output_dir / "state.sqlite")
+        self.backups = backups  # states kept in <output>/backups after each committed run
+        try:
+            # Checked against the marker the last run left: a lost or damaged
+            # state stops the run here (StateError) instead of passing for a first run.
+            self.store = open_store(self.state_path, self.output_dir)
+        except BaseException:
+            self._unlock()
+            raise
         # A previous run that committed its state but died before writing its
         # files gets them written now, before anything else happens.
         recovered = feed.export(self.store, self.output_dir) if self.store.unexported_runs() else []
@@ -38,6 +87,7 @@ class RunContext:
         self.store.begin_run(self.run_id, self.started)
         self.journal = Journal()
         self.crawled_portals: list[str] = []
+        self.portal_names: dict[str, tuple[str, str | None]] = {}  # id → (name, region code), for old states' copies
 
     def _new_run_id(self) -> str:
         """A UTC timestamp; two runs in one second take the next free second,
@@ -54,12 +104,16 @@ class RunContext:
         ctx = getattr(crawler, "_govlaw_run", None)
         if ctx is None:
             settings = crawler.settings
-            ctx = cls(settings.get("GOVLAW_OUTPUT_DIR", "output"), settings.get("GOVLAW_STATE_PATH"))
+            ctx = cls(settings.get("GOVLAW_OUTPUT_DIR", "output"), settings.get("GOVLAW_STATE_PATH"),
+                      settings.getint("GOVLAW_STATE_BACKUPS", 3))
             crawler._govlaw_run = ctx
         return ctx
 
     def close(self) -> None:
         self.store.close()
+        self._unlock()
+
+    def _unlock(self) -> None:
         if self._lock_fh is not None:
             fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
             self._lock_fh.close()
@@ -68,7 +122,11 @@ class RunContext:
 
 def _lock(output_dir: Path):
     path = output_dir / ".lock"
-    fh = open(path, "a+")
+    try:
+        fh = open(path, "a+")
+    except OSError as exc:
+        raise OutputError(f"cannot open the lock file {path} ({exc.strerror or exc}); make it writable by this "
+                          "user, or pass -s GOVLAW_OUTPUT_DIR=<a directory you can write to>") from exc
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

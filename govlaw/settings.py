@@ -3,6 +3,9 @@
 BOT_NAME = "govlaw"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` checks settings, sources and the output directory before the
+# crawler starts, and says what is wrong in one line (govlaw/commands/crawl.py).
+COMMANDS_MODULE = "govlaw.commands"
 
 # Who we are and how to reach us: portals' operators read their logs. The
 # User-Agent is built from GOVLAW_CONTACT (set it to your project's address
@@ -52,6 +55,12 @@ ITEM_PIPELINES = {
 # Where the feed and the state live.
 GOVLAW_OUTPUT_DIR = "output"
 GOVLAW_STATE_PATH = None          # default: <output>/state.sqlite
+# States kept in <output>/backups/, one per committed run, newest first (0: none).
+GOVLAW_STATE_BACKUPS = 3
+# Pages far beyond any report's size are refused unread (page:too_large): bytes of an
+# HTML/text page (files keep DOWNLOAD_MAXSIZE), and characters of a report's text. 0: no cap.
+GOVLAW_MAX_PAGE_BYTES = 4 * 1024 * 1024
+GOVLAW_MAX_PAGE_CHARS = 400_000
 # How far a listing is walked.
 GOVLAW_MAX_LISTING_PAGES = 200
 # Skip listing entries whose title rules them out (no 法治/依法行政/报告/情况 and not truncated).

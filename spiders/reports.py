@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import FormRequest, Request, TextResponse
 
+from govlaw import pagecap
 from govlaw import sources as sources_mod
 from govlaw.dedupe import address_key
 from govlaw.discovery import Entry, ListingPage, parse_listing
@@ -53,9 +54,8 @@ class ReportsSpider(scrapy.Spider):
     def __init__(self, sources: str | None = None, full: str | None = None, portals: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.portals = sources_mod.load(sources)
-        if portals:
-            wanted = set(portals.split(","))
-            self.portals = [p for p in self.portals if p.id in wanted]
+        if portals is not None:  # an id the file does not have is an error, not an empty run
+            self.portals = sources_mod.select(self.portals, portals, sources)
         self.full = full not in (None, "", "0", "false", "no")
 
     @classmethod
@@ -81,6 +81,9 @@ class ReportsSpider(scrapy.Spider):
             sys.stderr.flush()
             os._exit(EX_TEMPFAIL)
         spider.run.crawled_portals = [p.id for p in spider.portals]
+        spider.run.portal_names = {p.id: (p.name, p.region_code) for p in spider.portals}
+        spider.page_cap = pagecap.PageCap.install(crawler)
+        spider.max_chars = settings.getint("GOVLAW_MAX_PAGE_CHARS", pagecap.DEFAULT_CHARS)
         spider.journal = spider.run.journal
         return spider
 
@@ -189,6 +192,8 @@ class ReportsSpider(scrapy.Spider):
         kwargs = failure.request.cb_kwargs
         portal, walk = kwargs["portal"], kwargs["walk"]
         self.journal.count(portal.id).errors += 1
+        if pagecap.too_large(failure):
+            self.journal.count_reason(portal.id, pagecap.REASON)
         self.logger.debug("%s", failure.getTraceback())
         self.logger.warning("listing request failed for portal %s: %s (%s)", portal.id, failure.request.url,
                             failure.getErrorMessage())
@@ -205,6 +210,11 @@ class ReportsSpider(scrapy.Spider):
         if response.status == 304:
             counts.not_modified += 1
             self.journal.seen_urls.add(key)
+            return
+        if self.page_cap.over(response):  # decompressed past the cap: refused before decoding
+            counts.errors += 1
+            self.journal.count_reason(portal.id, pagecap.REASON)
+            self.logger.warning("page too large (%d bytes): %s (portal %s)", len(response.body), asked, portal.id)
             return
         text = _page_text(response)
         blocked = blocked_page(response.status, text) if text is not None else None
@@ -278,7 +288,6 @@ class ReportsSpider(scrapy.Spider):
         return list(self._finish_document(kw["portal"], kw["asked"], kw["page"], kw["entry"],
                                           join_parts(kw["first"], kw["parts"])))
 
-
     def _next_attachment(self, portal, asked, response, entry, ex, queue):
         """Read the page's attachments in order until one gives the body."""
         while queue:
@@ -319,6 +328,11 @@ class ReportsSpider(scrapy.Spider):
         if not ex.is_report:
             self._reject(portal, asked, response, entry, ex.reason)
             return
+        if self.max_chars and len(ex.body or "") > self.max_chars:
+            # Far longer than any report: filler around one, or many run together.
+            self.journal.count_reason(portal.id, pagecap.REASON)
+            self._reject(portal, asked, response, entry, pagecap.REASON)
+            return
         self.journal.seen_urls.add(key)
         self.journal.record(PageRecord(asked, portal.id, "document", *_validators(response), outcome="report",
                                        data=_hints_data(entry)))
@@ -332,6 +346,8 @@ class ReportsSpider(scrapy.Spider):
     def document_failed(self, failure):
         portal = failure.request.cb_kwargs["portal"]
         self.journal.count(portal.id).errors += 1
+        if pagecap.too_large(failure):  # cancelled unread: never parsed, never a withdrawal
+            self.journal.count_reason(portal.id, pagecap.REASON)
         self.logger.warning("request failed for portal %s: %s (%s)", portal.id, failure.request.url,
                             failure.getErrorMessage())
 

@@ -129,21 +129,38 @@ def _all_changes(output):
 
 
 def test_sigkill_then_rerun_gives_the_uninterrupted_feed(tmp_path):
+    """Each kill lands on a crawl that is fetching pages: after a random number
+    of the requests an uninterrupted crawl makes, never before the first nor
+    after the last, and nothing of the killed run is committed."""
     rng = random.Random(20250401)
     with DemoPortals() as demo:
         sources = tmp_path / "s.yaml"
         demo.write_sources(sources)
         reference = tmp_path / "reference"
+        before = demo.requests_served()
         assert crawl(sources, reference).returncode == 0
+        total = demo.requests_served() - before
+        assert total > 40
         env = dict(os.environ, SCRAPY_SETTINGS_MODULE="govlaw.settings")
         for attempt in range(4):
             output = tmp_path / f"killed{attempt}"
             cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"sources={sources}",
-                   "-s", f"GOVLAW_OUTPUT_DIR={output}", *FAST, "-s", "DOWNLOAD_DELAY=0.02"]
+                   "-s", f"GOVLAW_OUTPUT_DIR={output}", *FAST, "-s", "DOWNLOAD_DELAY=0.05"]
+            start = demo.requests_served()
+            target = start + rng.randint(2, int(total * 0.8))
             proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.3, 3.0))
+            deadline = time.monotonic() + 120
+            while demo.requests_served() < target:
+                assert proc.poll() is None, "the crawl ended before it could be killed"
+                assert time.monotonic() < deadline, "the crawl fetched nothing"
+                time.sleep(0.002)
+            assert proc.poll() is None  # the kill hits a running crawl…
             proc.send_signal(signal.SIGKILL)
             proc.wait()
+            served = demo.requests_served() - start
+            assert 2 <= served < total  # …in the middle of its fetching
+            assert proc.returncode == -signal.SIGKILL
+            assert change_files(output) == [] and not (output / "reports.jsonl").exists()  # nothing committed
             assert crawl(sources, output).returncode == 0
             assert _snapshot(output) == _snapshot(reference)
             assert _all_changes(output) == _all_changes(reference)

@@ -9,7 +9,7 @@ Each portal family pages its column the way the real software does:
   trs      index.html, index_1.html ... count only in JS createPageHTML(N, i, ...)
   hanweb   first page in a <script type="text/xml"> datastore, later pages only
            through POST /module/web/jpage/dataproxy.jsp
-  gkmlpt   column page holds no links; JSON API /gkmlpt/api/all/<catid>?page=N
+  gkmlpt   shell page (window._CONFIG SID, column by #<catid>); JSON API /gkmlpt/api/all/<catid>?page=N&sid=
   nextpage plain 下一页 links (index_N.html or ?page=N)
 """
 
@@ -24,6 +24,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import traceback
 import zlib
 from dataclasses import dataclass, field
@@ -317,8 +318,12 @@ class TrsSite(PortalSite):
 
 
 class HanwebSite(PortalSite):
-    """First page inline (XML datastore); later pages only via POST dataproxy.jsp."""
+    """Hanweb JCMS as docs/families.md §2 records it: the first group inline
+    (an XML datastore of groupSize × perPage records inside <div id=unitid>),
+    a jpage({…}) call declaring proxyUrl, totalRecord, perPage, groupSize and
+    ajaxParam; later groups only via POST dataproxy.jsp."""
     PROXY = "/module/web/jpage/dataproxy.jsp"
+    GROUP_SIZE = 3
 
     def records(self, docs) -> str:
         return "".join(f"<record><![CDATA[{self.item(d, truncate=24)}]]></record>" for d in docs)
@@ -336,7 +341,7 @@ class HanwebSite(PortalSite):
                      f'&webname={self.portal.name}&permissiontype=0"></a>')
         store = (f'<script type="text/xml"><datastore><nextgroup><![CDATA[{nextgroup}]]></nextgroup>'
                  f"<totalrecord>{len(self.docs)}</totalrecord><recordset>"
-                 f"{self.records(self.page_docs(0))}</recordset></datastore></script>")
+                 f"{self.records(self.docs[:self.GROUP_SIZE * self.portal.per_page])}</recordset></datastore></script>")
         return self.listing(0, datastore=store, perpage=self.portal.per_page, **{
             k: esc(v) for k, v in prm.items()})
 
@@ -359,28 +364,39 @@ class HanwebSite(PortalSite):
 
 
 class GkmlptSite(PortalSite):
-    """Column page with a JS config only; listing comes from a JSON API."""
+    """Guangdong's gkmlpt as the real platform serves it (docs/families.md §3):
+    a shell page whose window._CONFIG names the site (SID) and the category
+    tree, the column chosen by the URL fragment (#<catid>), and a JSON API
+    of 100 articles a page with create_time (发布日期) beside date (成文日期)."""
+
+    PAGE_SIZE = 100
 
     def get(self, path, query):
-        catid, sid = self.portal.params["catid"], self.portal.region_code
+        catid, sid = self.portal.params["catid"], str(self.portal.params["sid"])
         api = f"/gkmlpt/api/all/{catid}"
         if path in ("/gkmlpt/index", "/gkmlpt/", "/gkmlpt"):
-            config = json.dumps({"sid": sid, "catid": catid, "api": api}, ensure_ascii=False)
+            tree = json.dumps([{"id": catid, "name": self.portal.column_name, "children": [], "jump_url": "",
+                                "post_count": len(self.docs)}], ensure_ascii=False)
+            config = f"{{SID: '{sid}', TREE: {tree}, SERVICE_AREA_ID: {self.portal.region_code}}}"
             return self.listing(0, gkmlpt_config=config)
-        if path != api or query.get("sid", [sid])[0] != sid:
+        if path != api or query.get("sid", [""])[0] != sid:
             return self.not_found()
         try:
-            page = max(1, int(query.get("page", ["1"])[0]))
+            page = max(1, int(query.get("page", ["1"])[0]))  # page=0 and page=1 are the same page
         except ValueError:
             page = 1
+        offset = (page - 1) * self.PAGE_SIZE
         articles = [{
-            "id": article_id(self.portal, d),
-            "title": d.title, "url": article_path(self.portal, d),
-            "date": int(d.published.timestamp()), "publisher": d.publisher or self.portal.name,
-            "identifier": d.index_number or "", "document_number": d.doc_number or "",
-        } for d in self.page_docs(page - 1)]
-        body = json.dumps({"total": len(self.docs), "page": page, "page_size": self.portal.per_page,
-                           "articles": articles}, ensure_ascii=False).encode("utf-8")
+            "id": article_id(self.portal, d), "title": d.title, "url": article_path(self.portal, d),
+            "create_time": int(d.published.timestamp()),
+            "date": int(d.published.timestamp()) - 86400 * 3,  # 成文日期: written a few days before
+            "publisher": d.publisher or self.portal.name,
+            "identifier": d.index_number or "", "document_number": d.doc_number or "", "type": "normal",
+        } for d in self.docs[offset:offset + self.PAGE_SIZE]]
+        body = json.dumps({"classify": {"id": catid, "name": self.portal.column_name, "post_count": len(self.docs),
+                                        "jump_url": ""},
+                           "total": len(self.docs), "offset": offset, "articles": articles},
+                          ensure_ascii=False).encode("utf-8")
         return Reply(200, body, "application/json; charset=utf-8",
                      etag='"%s"' % hashlib.sha1(body).hexdigest()[:20], modified=self.newest)
 
@@ -447,6 +463,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST")
 
     def _serve(self, method):
+        self.server.served.append((time.monotonic(), method, self.path))
         size = self.headers.get("Content-Length", "0")
         form = self.rfile.read(int(size)) if size.isdigit() and int(size) > 0 else b""
         hostile = self.server.hostile
@@ -523,6 +540,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, *args, **kwargs):
         self.connections: set = set()  # open client sockets, closed by close_connections()
+        self.served: list = []  # (monotonic time, method, path) of every request, in arrival order
         super().__init__(*args, **kwargs)
 
     def process_request_thread(self, request, client_address):
@@ -631,6 +649,10 @@ class DemoPortals:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def requests_served(self) -> int:
+        """How many requests the portals have answered (or begun to) so far."""
+        return sum(len(server.served) for server in self._servers.values())
 
     # -- addresses
     def base_url(self, portal_id: str) -> str:

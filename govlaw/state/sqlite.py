@@ -3,12 +3,19 @@
 A run's reports and its change lines are written in one transaction
 (`commit_run`), so the state never describes changes the feed will not show,
 and the feed files are re-derived from it after any crash.
+
+Every version keeps its title and body (`versions`), so a correction can be
+shown and undone; every address keeps the copy last read there, without its
+text (`addresses.copy`), so the canonical copy is chosen again from all known
+copies even when most of them only answered 304.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
 from pathlib import Path
+
+from govlaw.state.guard import SCHEMA_VERSION
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -27,13 +34,16 @@ CREATE TABLE IF NOT EXISTS versions (
     version INTEGER NOT NULL,
     content_hash TEXT NOT NULL,
     seen_at TEXT NOT NULL,
+    title TEXT,            -- the version's title and body; null in versions from before schema 2
+    body TEXT,
     PRIMARY KEY (id, version)
 );
 CREATE INDEX IF NOT EXISTS versions_hash ON versions (content_hash);
 CREATE TABLE IF NOT EXISTS addresses (
     url TEXT PRIMARY KEY,  -- address key: canonical URL without scheme
     report_id TEXT NOT NULL,
-    portal TEXT
+    portal TEXT,
+    copy TEXT              -- JSON: the copy last read here (metadata and content hash, no body)
 );
 CREATE INDEX IF NOT EXISTS addresses_report ON addresses (report_id);
 CREATE TABLE IF NOT EXISTS pages (
@@ -78,6 +88,28 @@ class SQLiteStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an older state up to SCHEMA_VERSION in place. Columns are
+        added, never dropped: an older govlaw still reads the file."""
+        (version,) = self.db.execute("PRAGMA user_version").fetchone()
+        if version >= SCHEMA_VERSION:
+            return
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            have = {r[1] for r in self.db.execute("PRAGMA table_info(versions)")}
+            for column in ("title", "body"):
+                if column not in have:
+                    self.db.execute(f"ALTER TABLE versions ADD COLUMN {column} TEXT")
+            if "copy" not in {r[1] for r in self.db.execute("PRAGMA table_info(addresses)")}:
+                self.db.execute("ALTER TABLE addresses ADD COLUMN copy TEXT")
+            # The current version's text is in its record; older versions' texts were never kept.
+            current = "FROM reports r WHERE r.id = versions.id AND r.version = versions.version"
+            self.db.execute(f"UPDATE versions SET title = (SELECT json_extract(r.record, '$.title') {current}),"
+                            f" body = (SELECT json_extract(r.record, '$.body') {current})"
+                            f" WHERE body IS NULL AND EXISTS (SELECT 1 {current})")
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # identity ---------------------------------------------------------------
     def report_for_url(self, url: str) -> str | None:
@@ -130,6 +162,31 @@ class SQLiteStore:
     def addresses_of(self, report_id: str) -> list[tuple[str, str | None]]:
         return list(self.db.execute("SELECT url, portal FROM addresses WHERE report_id = ?", (report_id,)))
 
+    def copies_of(self, report_id: str) -> list[tuple[str, str | None, dict | None, str | None]]:
+        """(address key, portal, copy last read there or None, the page's last outcome) of every address."""
+        rows = self.db.execute("SELECT a.url, a.portal, a.copy, p.outcome FROM addresses a LEFT JOIN pages p"
+                               " ON p.key = a.url WHERE a.report_id = ? ORDER BY a.url", (report_id,))
+        return [(key, portal, json.loads(copy) if copy else None, outcome) for key, portal, copy, outcome in rows]
+
+    def versions_of(self, report_id: str) -> list[dict]:
+        """Every version of a report, oldest first, with its text (None for
+        versions stored before texts were kept)."""
+        rows = self.db.execute("SELECT version, content_hash, seen_at, title, body FROM versions WHERE id = ?"
+                               " ORDER BY version", (report_id,))
+        return [dict(zip(("version", "content_hash", "seen_at", "title", "body"), row)) for row in rows]
+
+    def report_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+
+    def backup(self, target: str | Path) -> None:
+        """A consistent copy of the whole state, taken with SQLite's backup
+        API (safe while this connection is open)."""
+        dest = sqlite3.connect(str(target))
+        try:
+            self.db.backup(dest)
+        finally:
+            dest.close()
+
     def reports_on_portal(self, portal: str) -> int:
         row = self.db.execute("SELECT COUNT(DISTINCT report_id) FROM addresses WHERE portal = ?", (portal,)).fetchone()
         return row[0]
@@ -162,13 +219,17 @@ class SQLiteStore:
                         " shingles=excluded.shingles, record=excluded.record, withdrawn=excluded.withdrawn",
                         (rec["id"], rec["version"], rec["content_hash"], rec.get("report_year"), key, sig,
                          len(shingles(key)) if key else None, record_json, int(bool(rec.get("withdrawn")))))
-                self.db.execute("INSERT OR IGNORE INTO versions (id, version, content_hash, seen_at) VALUES (?, ?, ?, ?)",
-                                (rec["id"], rec["version"], rec["content_hash"], rec["last_seen"]))
+                self.db.execute("INSERT OR IGNORE INTO versions (id, version, content_hash, seen_at, title, body)"
+                                " VALUES (?, ?, ?, ?, ?, ?)", (rec["id"], rec["version"], rec["content_hash"],
+                                                               rec["last_seen"], rec.get("title"), rec.get("body")))
                 for url in rec["urls"]:
                     self.db.execute("INSERT INTO addresses (url, report_id) VALUES (?, ?) ON CONFLICT(url)"
                                     " DO UPDATE SET report_id = excluded.report_id", (address_key(url), rec["id"]))
-            for key, report_id, portal in addresses:
-                self.db.execute("UPDATE addresses SET portal = ? WHERE url = ? AND report_id = ?", (portal, key, report_id))
+            for key, report_id, portal, *copy in addresses:
+                # (key, report id, portal[, copy]): the copy as read this run, without its text.
+                copy_json = json.dumps(copy[0], ensure_ascii=False, sort_keys=True) if copy and copy[0] else None
+                self.db.execute("UPDATE addresses SET portal = ?, copy = COALESCE(?, copy) WHERE url = ? AND report_id = ?",
+                                (portal, copy_json, key, report_id))
             for page in pages:
                 self.db.execute(
                     "INSERT OR REPLACE INTO pages (key, url, portal, kind, etag, last_modified, outcome, data)"

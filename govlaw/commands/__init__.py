@@ -1,0 +1,1 @@
+"""Scrapy commands of the govlaw project (COMMANDS_MODULE in govlaw.settings)."""
