@@ -11,6 +11,8 @@ import hashlib
 import re
 import unicodedata
 
+from govlaw.vocab import CN_NUMERALS as _CN_NUM, DATE_DIGITS, DATE_NUMERALS, DOC_NUMBER, TOWNSHIP_WORDS
+
 # --- whitespace and text -----------------------------------------------------
 
 # Every kind of blank a portal emits: ASCII, NBSP, ideographic space, zero-width.
@@ -45,7 +47,6 @@ def content_hash(body: str) -> str:
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "0": 0, "一": 1, "二": 2, "两": 2,
               "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUM = "〇○零Ｏ一二两三四五六七八九十"
 
 
 def _cn_small_number(text: str) -> int | None:
@@ -81,10 +82,8 @@ def _safe_date(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
-_DATE_ARABIC = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})\s*(?:年|-|/|\.|－|／)\s*(\d{1,2})\s*(?:月|-|/|\.|－|／)\s*(\d{1,2})(?!\d)\s*日?")
-_DATE_CN = re.compile(
-    rf"([{_CN_NUM}]{{4}})\s*年\s*([{_CN_NUM}]{{1,3}})\s*月\s*([{_CN_NUM}]{{1,3}})\s*日")
+_DATE_ARABIC = re.compile(DATE_DIGITS)
+_DATE_CN = re.compile(DATE_NUMERALS)
 _DATE_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{1,2})(\d{1,2})(?!\d)")
 
 
@@ -168,8 +167,7 @@ def year_in(text: str | None) -> int | None:
 
 # --- document numbers -----------------------------------------------------------
 
-_DOCNO = re.compile(
-    r"([\u4e00-\u9fff]{1,16}?)\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*(\d{1,5})\s*([号號])")
+_DOCNO = re.compile(DOC_NUMBER)
 
 
 def doc_number(text: str | None) -> str | None:
@@ -211,7 +209,7 @@ def region_code(value: str | None) -> str | None:
     return None
 
 
-_TOWNSHIP = re.compile(r"(镇|乡|街道|苏木|民族乡)(人民政府|办事处|党委|党工委)?$|街道办事处$")
+_TOWNSHIP = re.compile(rf"({TOWNSHIP_WORDS})(人民政府|办事处|党委|党工委)?$|街道办事处$")
 _DEPARTMENT = re.compile(r"(局|厅|部|委员会|办公室|办|署|中心|院|所|委)$")
 _GOVERNMENT = re.compile(r"(人民政府|市委|区委|县委|州委|盟委|旗委|省委)$")
 
@@ -234,3 +232,4 @@ def admin_level(region: str | None, publisher: str | None) -> str | None:
             return "city"
         return "county"
     return None
+

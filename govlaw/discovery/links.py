@@ -15,8 +15,8 @@ import lxml.html
 
 from govlaw import normalize
 from govlaw.discovery.base import Entry
+from govlaw.vocab import CJK_CHAR as _CJK
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _ITEM_TAGS = {"li", "tr", "dd", "dt", "p"}
 _LIST_TAGS = {"ul", "ol", "table", "tbody", "dl", "div", "section"}
 _SKIP_HREF = re.compile(r"^(javascript:|#|mailto:|tel:)", re.I)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from govlaw.vocab import CJK_CHAR
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 # A few bad bytes per this many characters are tolerated in a charset the
@@ -127,7 +128,7 @@ def _best_chinese(body: bytes) -> tuple[str, str]:
 
 
 def _commonness(text: str) -> float:
-    cjk = [ch for ch in text if "\u3400" <= ch <= "\u9fff"]
+    cjk = CJK_CHAR.findall(text)
     if not cjk:
         return 0.0
     return sum(ch in _COMMON for ch in cjk) / len(cjk)

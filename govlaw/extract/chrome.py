@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from govlaw.normalize import fold
+from govlaw.vocab import CJK, DATE_WIDGET
 
 # A paragraph that matches one of these and is short is chrome, wherever it is.
 _CHROME_PATTERNS = [
@@ -21,7 +22,7 @@ _CHROME_PATTERNS = [
     r"[>＞»›]\s*(正文|详情|内容)\s*$",
     r"^\s*[>＞»›]", r"^[^。，；]{0,40}?([>＞»›]\s*[^>＞»›。，；]{1,16}\s*){2,}$",
     # date widgets frozen at crawl time
-    r"今天是", r"农历", r"星期[一二三四五六日天]", r"^\d{4}年\d{1,2}月\d{1,2}日\s*星期",
+    DATE_WIDGET.pattern,
     # accessibility, language, site services
     r"无障碍", r"关怀版", r"长者模式", r"适老化", r"(网站)?支持\s*ipv6", r"^(简体|繁体|简|繁|English)(\s*[|｜/]\s*(简体|繁体|繁|English|中文))*\s*$",
     r"^(登录|注册|搜索|高级搜索|站内搜索)(\s*[|｜]\s*(登录|注册|搜索))*\s*$",
@@ -113,7 +114,7 @@ _LABEL_RE = re.compile(
 )
 
 
-_UNKNOWN_LABEL = re.compile(r"\s+[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,5}\s*[:：]")
+_UNKNOWN_LABEL = re.compile(rf"\s+[{CJK}](?:\s?[{CJK}]){{1,5}}\s*[:：]")
 
 
 def labelled_fields(line: str, spans: bool = False) -> dict:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from govlaw.extract.sections import MANDATED_PARTS, TOP_HEADING, classify_heading
-from govlaw.vocab import (LAW_GOV, TITLE_ISSUER_SUFFIX, REPORT_FORMULA, REPORT_FORMULA_NAMED, about_law_gov)
+from govlaw.vocab import (CJK, LAW_GOV, TITLE_ISSUER_SUFFIX, REPORT_FORMULA, REPORT_FORMULA_NAMED, about_law_gov)
 
 REPORT_TITLE = re.compile(
     LAW_GOV + r".{0,24}(报告|情况)$|" + LAW_GOV + r".{0,12}(年度报告|情况报告|工作报告)|"
@@ -44,7 +44,7 @@ LOOKALIKE_OPENINGS = [
     ("lookalike:review_opinion", re.compile(r"审议意见.{0,20}(研究处理|办理)|研究处理情况")),
     ("lookalike:work_summary", re.compile(r"^[一二三四五六七八九十]{1,3}\s*[、.．]\s*(?:(?:19|20)\d{2}\s*年)?(度)?工作总结")),
 ]
-_LEADING_ORG = re.compile(rf"^(中共)?[\u4e00-\u9fff]{{2,30}}?({TITLE_ISSUER_SUFFIX})(?=关于|\d{{4}}|[一二〇]{{4}})")
+_LEADING_ORG = re.compile(rf"^(中共)?[{CJK}]{{2,30}}?({TITLE_ISSUER_SUFFIX})(?=关于|\d{{4}}|[一二〇]{{4}})")
 COVER_MEMO = re.compile(r"(妥否|请批示|请审示|请审阅|请审定|呈请)[。，,]?")
 # A page whose text only points at its file: 详见附件 / 全文见附件 / 点击下载.
 ATTACHMENT_STUB = re.compile(r"(详见|全文见|请见|见)附件|附件[:：]|点击下载|下载附件|(pdf|docx?|ofd|wps)\b", re.I)

@@ -19,6 +19,7 @@ import lxml.html
 from govlaw.extract.charset import decode  # noqa: F401  (re-exported)
 from govlaw.extract.chrome import is_chrome, is_label_line
 from govlaw.normalize import clean_line
+from govlaw.vocab import CJK_CHAR as _CJK, PROSE_PUNCT as _PROSE_PUNCT
 
 BLOCK_TAGS = {
     "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "tr", "table", "tbody", "thead", "tfoot",
@@ -39,8 +40,6 @@ FAMILY_HINTS = [
     "#content", ".content", "article",
 ]
 
-_PROSE_PUNCT = re.compile(r"[，。；：、！？,;:]")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 # Decoding lives in govlaw.extract.charset; `decode` is re-exported here for callers.

@@ -52,7 +52,7 @@ def date_line_in(lines: list[str]):
     """(date, body named beside it) of the first unlabelled date line in the
     head; never a date widget."""
     for i, line in enumerate(lines):
-        if DATE_WIDGET.search(line) or len(line) > 48:
+        if DATE_WIDGET.search(line) or len(line) > 48:  # 今天是2019年10月31日 星期三
             continue
         m = _DATE_LINE.match(line) or _DATE_THEN_LABELS.match(line)
         if m:

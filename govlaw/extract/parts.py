@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 
 from govlaw import normalize
 from govlaw.extract.chrome import is_chrome, same_text
+from govlaw.vocab import CJK as _CJK, DOC_CLOSE, DOC_OPEN, ISSUER_SUFFIX
 
-_CJK = r"\u3400-\u9fff"
 # 袁府字〔2023〕5号, 汕府〔2021〕9号, and the damaged 袁府字〔20235 seen on real pages.
-DOC_NUMBER_LINE = re.compile(rf"^[{_CJK}]{{1,14}}\s*[〔\[［(（【]\s*(?:19|20)\d{{2}}\s*[〕\]］)）】]?\s*\d{{0,5}}\s*号?$")
+DOC_NUMBER_LINE = re.compile(rf"^[{_CJK}]{{1,14}}\s*[{DOC_OPEN}]\s*(?:19|20)\d{{2}}\s*[{DOC_CLOSE}]?\s*\d{{0,5}}\s*号?$")
 # A 主送 line: 中共宜春市袁州区委: / 省委、省政府: / 各乡镇人民政府,区政府各部门:
 RECIPIENT_LINE = re.compile(rf"^[{_CJK}、，,（）()\s]{{2,60}}[:：]$")
-ORG_SUFFIX = re.compile(
-    r"(人民政府|人民政府办公室|政府|委员会|办公室|办事处|管委会|管理委员会|局|厅|部|署|委|市委|区委|县委|党委|党工委|党组|中心|法院|检察院|司法所)$")
+ORG_SUFFIX = re.compile(rf"({ISSUER_SUFFIX})$")
 PUBLIC_NOTE = re.compile(r"^[（(]\s*此件[^)）]{0,12}[)）]$")
 CLOSING = re.compile(r"^(特此报告|以上报告|专此报告|特此报送)[。.!！]?$")
 

@@ -15,11 +15,11 @@ from govlaw.extract import zh
 from govlaw.extract.chrome import is_chrome, is_label_line
 from govlaw.extract.detect import REPORT_TITLE
 from govlaw.extract.metadata import fields_from_lines, is_org_name
-from govlaw.vocab import CJK_CHAR
+from govlaw.vocab import CJK, CJK_CHAR, DOC_CLOSE, DOC_OPEN
 
 TITLE_SUFFIX = re.compile(r"(报告|汇报|情况|通知|方案|要点|解读|意见|办法|公告|决定|规划|总结|通报|纲要|图解|计划|规则|规定)$")
 _VALIDITY_PREFIX = re.compile(r"^[【\[][^】\]]{1,8}[】\]]\s*")
-_DOC_NUMBER_PREFIX = re.compile(r"^[\u3400-\u9fff]{1,14}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d{1,5}\s*号\s*")
+_DOC_NUMBER_PREFIX = re.compile(rf"^[{CJK}]{{1,14}}[{DOC_OPEN}]\s*\d{{4}}\s*[{DOC_CLOSE}]\s*\d{{1,5}}\s*号\s*")
 # <title> pieces: 标题_中国政府网 · 标题 - 某某区人民政府门户网站 · 首页 | 政务公开 | 标题
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜–—]+|\s-+\s|(?<!\d)-+(?=[^-]{2,20}(?:网|网站|门户|政府)$)|::)\s*")
 _SITE_NAME = re.compile(r"(门户网站|政府网站|网站|门户|官网|政府网|政务网|信息网|人民政府|首页|政务公开|信息公开)$")
