@@ -5,6 +5,7 @@
     govlaw demo crawl [--output D]  serve them and crawl them into D (default output/)
     govlaw crawl [-a/-s …]          `scrapy crawl reports` with govlaw's settings, from anywhere
     govlaw state check|restore      verify the state, list its backups; put back the last good one
+    govlaw registry stats|show|export   the national registry of governments; a sources file from it
     govlaw --debug …                tracebacks behind error messages
 """
 from __future__ import annotations
@@ -190,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     from govlaw import statecmd
 
     statecmd.add_parser(sub)  # govlaw state check | restore | versions
+
+    from govlaw.registry import cli as registrycmd
+
+    registrycmd.add_parser(sub)  # govlaw registry stats | show | export
 
     args = parser.parse_args(argv)
     args.debug = args.debug or debug

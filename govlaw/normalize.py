@@ -233,3 +233,20 @@ def admin_level(region: str | None, publisher: str | None) -> str | None:
         return "county"
     return None
 
+
+def region_and_level(publisher: str | None, region: str | None,
+                     context: str | None = None) -> tuple[str | None, str | None]:
+    """A report's division code and level. When the publisher's name resolves
+    to a government of the national registry, both are that government's (a
+    department's or township's: its government's code, level department or
+    township), so a city's report found on its province's portal carries the
+    city's code. `context` is the portal's region code, which decides names
+    several governments share (朝阳区). Otherwise: `region` as given, and the
+    level from the name's form and the code's shape (admin_level)."""
+    from govlaw import registry
+    from govlaw.extract import zh
+
+    match = registry.match_publisher(zh.simplified(publisher) if publisher else publisher, context or region)
+    if match is not None:
+        return match.entry.code, match.level
+    return region, admin_level(region, publisher)

@@ -16,8 +16,11 @@ class NormalizePipeline:
         item["url"] = canonical_url(item["url"])
         item["publisher"] = normalize.publisher_name(item.get("publisher"))
         item["doc_number"] = normalize.doc_number(item.get("doc_number")) or None
-        item["region_code"] = normalize.region_code(item.get("region_code"))
-        item["admin_level"] = normalize.admin_level(item["region_code"], item["publisher"])
+        # The publisher's government in the national registry decides, with the
+        # portal's region as the context for names several governments share.
+        item["region_code"], item["admin_level"] = normalize.region_and_level(
+            item["publisher"], normalize.region_code(item.get("region_code")),
+            context=normalize.region_code(item.get("portal_region")))
         for key in ("publish_date", "signed_date"):
             item[key] = normalize.iso(normalize.parse_date(item.get(key)))
         if item["body"]:
