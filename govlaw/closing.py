@@ -172,7 +172,9 @@ def summarize(run: RunContext, changes: list[dict], out_records: list[dict], fin
         failures = run.journal.listing_failures.get(portal, [])
         counts["listing_failures"] = failures
         counts["not_read"] = dict(sorted(run.journal.reasons.get(portal, {}).items()))
-        if known_before and not present_now:
+        if portal in run.journal.discovery_failures:
+            counts["flag"] = "discovery found no report column"
+        elif known_before and not present_now:
             counts["flag"] = "yielded reports before, none now"
         elif failures and not run.journal.complete_walks.get(portal) and counts["listing_pages"] == 0:
             counts["flag"] = "listing unreachable: " + "; ".join(failures[:3])

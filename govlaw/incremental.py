@@ -21,7 +21,7 @@ class PageRecord:
     """What the state remembers of one address."""
     url: str
     portal: str
-    kind: str                      # document | listing
+    kind: str                      # document | listing | column (a report column found by discovery)
     etag: str | None = None
     last_modified: str | None = None
     outcome: str | None = None     # report | rejected:<reason> | gone | error
@@ -29,7 +29,8 @@ class PageRecord:
 
     @property
     def key(self) -> str:
-        return address_key(self.url)
+        # A discovered column is also a listing page: it keeps its own key.
+        return f"column:{address_key(self.url)}" if self.kind == "column" else address_key(self.url)
 
 
 # A rejection for one of these reasons is final: the page is what it is.
@@ -48,6 +49,8 @@ class PortalCounts:
     gone: int = 0
     blocked: int = 0
     errors: int = 0
+    discovery_requests: int = 0       # pages fetched to find the report columns
+    found_via: str | None = None      # how the columns were found: remembered | navigation | justice_bureau | search
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Journal:
     incomplete_portals: set = field(default_factory=set)
     listing_failures: dict = field(default_factory=dict)  # portal → ["404 url", ...]
     counts: dict = field(default_factory=dict)         # portal → PortalCounts
+    discovery_failures: set = field(default_factory=set)  # portals whose discovery found no report column
 
     def count(self, portal: str) -> PortalCounts:
         return self.counts.setdefault(portal, PortalCounts())

@@ -24,8 +24,11 @@ import yaml
 
 from govlaw.errors import GovlawError
 
-TEMPLATES = {"auto", "trs", "hanweb", "gkmlpt"}
-KEYS = ("id", "name", "start_urls", "region_code", "template", "hosts", "verified")
+TEMPLATES = {"auto", "trs", "hanweb", "gkmlpt", "ucap", "jpaas"}
+KEYS = ("id", "name", "start_urls", "home_url", "region_code", "template", "hosts", "verified",
+        # written by `govlaw registry export`, read as facts about the government
+        "level", "parent", "former_codes", "former_names")
+LEVELS = {"province", "city", "county", "township", "department"}
 _ID = re.compile(r"[A-Za-z0-9_.\-]+")
 _HOST_NAME = re.compile(r"(?=.{1,253}$)[^\W_](?:[\w-]{0,61}[^\W_])?(?:\.[^\W_](?:[\w-]{0,61}[^\W_])?)*\.?", re.U)
 
@@ -43,6 +46,8 @@ class Portal:
     template: str = "auto"
     hosts: frozenset = field(default_factory=frozenset)
     verified: bool = True
+    home_url: str | None = None   # where discovery starts when no column is given
+    level: str | None = None
 
 
 def load(path: str | Path | None = None) -> list[Portal]:
@@ -136,27 +141,38 @@ def _portal(entry, node, at: str) -> Portal:
         close = difflib.get_close_matches(key, KEYS, 1)
         hint = f"did you mean {close[0]}? " if close else ""
         raise SourcesError(f"{at}: unknown key {key}; {hint}a portal's keys are {', '.join(KEYS)}")
-    urls = _start_urls(entry.get("start_urls"), at)
+    home = entry.get("home_url")
+    if home is not None:
+        problem = url_problem(home)
+        if problem:
+            raise SourcesError(f"{at}: home_url: {home!r} {problem}")
+    urls = _start_urls(entry.get("start_urls"), at, has_home=home is not None)
     template = entry.get("template")
     template = "auto" if template is None else str(template)
     if template not in TEMPLATES:
         raise SourcesError(f"{at}: template {template!r} is not one of {', '.join(sorted(TEMPLATES))}; "
                            "leave it out to let govlaw recognise the portal's software")
     region = _region_code(entry.get("region_code"), raw.get("region_code"), at)
-    hosts = _hosts(entry.get("hosts"), urls, at)
+    hosts = _hosts(entry.get("hosts"), urls + ([home] if home else []), at)
+    level = entry.get("level")
+    if level is not None and level not in LEVELS:
+        raise SourcesError(f"{at}: level {level!r} is not one of {', '.join(sorted(LEVELS))}")
     verified = entry.get("verified", True)
     if not isinstance(verified, bool):
         raise SourcesError(f"{at}: verified must be true or false, not {verified!r}")
     name = entry.get("name")
     name = pid if name is None or not str(name).strip() else str(name).strip()
     return Portal(id=pid, name=name, start_urls=tuple(urls), region_code=region, template=template,
-                  hosts=frozenset(hosts), verified=verified)
+                  hosts=frozenset(hosts), verified=verified, home_url=home, level=level)
 
 
-def _start_urls(value, at: str) -> list[str]:
+def _start_urls(value, at: str, has_home: bool = False) -> list[str]:
     if value is None or value == [] or value == "":
+        if has_home:
+            return []  # discovery finds the columns from the home page
         raise SourcesError(f"{at}: start_urls is missing; add start_urls: [https://<host>/<column>/], the "
-                           "column page that lists the reports")
+                           "column page that lists the reports, or home_url: https://<host>/ to let govlaw "
+                           "find it")
     urls = [value] if isinstance(value, str) else value
     if not isinstance(urls, list):
         raise SourcesError(f"{at}: start_urls must be a list of http(s) addresses, not {_kind(value)}")

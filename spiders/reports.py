@@ -31,6 +31,7 @@ from govlaw.extract.split import continuation_urls
 from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
                                 entries_to_data)
 from govlaw.run import RunContext
+from spiders.discovery import DiscoveryMixin
 from govlaw.state import OutputLocked
 
 EX_TEMPFAIL = 75
@@ -48,7 +49,7 @@ _CANDIDATE_TITLE = re.compile(r"法治|依法行政|报告|情况|…|\.\.\.")
 _STATUSES = [304, 401, 403, 404, 410, 412, 429, 503, 521]
 
 
-class ReportsSpider(scrapy.Spider):
+class ReportsSpider(DiscoveryMixin, scrapy.Spider):
     name = "reports"
 
     def __init__(self, sources: str | None = None, full: str | None = None, portals: str | None = None, **kwargs):
@@ -85,6 +86,7 @@ class ReportsSpider(scrapy.Spider):
         spider.page_cap = pagecap.PageCap.install(crawler)
         spider.max_chars = settings.getint("GOVLAW_MAX_PAGE_CHARS", pagecap.DEFAULT_CHARS)
         spider.journal = spider.run.journal
+        spider._init_discovery(settings)
         return spider
 
     async def start(self):
@@ -97,6 +99,7 @@ class ReportsSpider(scrapy.Spider):
             for url in portal.start_urls:
                 walk = ListingWalk(portal.id, url, self.margin, self.full, self.max_pages)
                 yield self._listing_request(portal, walk, url)
+            yield from self.column_requests(portal)  # remembered or discovered columns of a home_url portal
             # Every report this portal is known to hold is asked for again,
             # conditionally: a correction changes its validators, a
             # withdrawal answers 404/410, and an unchanged page costs a 304.
@@ -152,6 +155,13 @@ class ReportsSpider(scrapy.Spider):
                 self.journal.listing_failures.setdefault(portal.id, []).append(f"{reason} {asked}")
                 walk.failed = True
                 self._end_walk_if_done(portal, walk)
+                if page == 0:  # the column's own page: the column is gone
+                    yield from self.column_lost(portal, walk, f"answered {reason}")
+                return
+            if page == 0 and _moved_elsewhere(response):
+                walk.failed = True
+                self._end_walk_if_done(portal, walk)
+                yield from self.column_lost(portal, walk, f"moved to {response.url}")
                 return
             counts.listing_pages += 1
             listing = parse_listing(ListingPage(_with_fragment(response), text, kind, page), portal.template,
@@ -160,6 +170,8 @@ class ReportsSpider(scrapy.Spider):
             self.journal.record(PageRecord(asked, portal.id, "listing", *_validators(response),
                                            outcome="listing", data=entries_to_data(listing, listing.follow)))
         entries = [e for e in listing.entries if self._own(portal, e.url)]
+        if page == 0 and response.status != 304 and not entries and not listing.follow:
+            yield from self.column_lost(portal, walk, "lists nothing")
         known = self.known[portal.id]
         walk.add_follows(listing.follow)
         walk.see_entries(entries, set(known))
@@ -201,6 +213,9 @@ class ReportsSpider(scrapy.Spider):
             f"{failure.getErrorMessage()} {failure.request.url}")
         walk.failed = True
         self._end_walk_if_done(portal, walk)
+        if kwargs["page"] == 0:
+            return list(self.column_lost(portal, walk, f"failed ({failure.getErrorMessage()})"))
+        return None
 
     # documents -----------------------------------------------------------------
     def parse_document(self, response, portal, entry):
@@ -353,13 +368,16 @@ class ReportsSpider(scrapy.Spider):
 
     # helpers -------------------------------------------------------------------
 
+    def _page_text(self, response) -> str | None:
+        return _page_text(response)
+
     @staticmethod
     def _final(record: PageRecord) -> bool:
         return bool(record.outcome) and record.outcome.startswith(FINAL_REJECTIONS)
 
     def _own(self, portal, url: str) -> bool:
         """Only the portal's own hosts: links off-site are not ours to crawl."""
-        if urlsplit(url).netloc.lower() in portal.hosts:
+        if urlsplit(url).netloc.lower() in portal.hosts or self.own_extra(portal, url):
             return True
         self.crawler.stats.inc_value(f"govlaw/{portal.id}/offsite_links")
         return False
@@ -387,6 +405,16 @@ def _with_fragment(response) -> str:
     if fragment and not urlsplit(response.url).fragment:
         return f"{response.url}#{fragment}"
     return response.url
+
+
+def _moved_elsewhere(response) -> bool:
+    """A listing address redirected to another site or to a home page: the
+    column is gone, whatever the new page says."""
+    asked = (response.meta.get("redirect_urls") or [None])[0]
+    if asked is None:
+        return False
+    before, after = urlsplit(asked), urlsplit(response.url)
+    return before.netloc != after.netloc or after.path.rstrip("/") in ("", "/index.html", "/index.htm", "/index.shtml")
 
 
 def _asked_url(response) -> str:

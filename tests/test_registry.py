@@ -283,11 +283,11 @@ def test_export_yaml_of_a_province(tmp_path):
     assert len(cities) == 13
 
 
-@pytest.mark.xfail(strict=True, reason="the sources loader does not read entries with a home_url and no "
-                                       "start_urls yet (nor level, parent, former_codes, former_names)")
 def test_the_spider_reads_an_export_as_it_is(tmp_path):
     out = tmp_path / "js.yaml"
     assert run("export", "--province", "江苏", "-o", str(out)).returncode == 0
     portals = sources.load(out)
     assert len(portals) == 109
     assert portals[0].id == "gov-320000" and portals[0].region_code == "320000"
+    assert (portals[0].start_urls, portals[0].level) == ((), "province")
+    assert portals[0].home_url.startswith(("http://", "https://"))

@@ -72,10 +72,10 @@ SOURCES = [
      " line 1, entry 1: id 'a b' may hold only letters, digits, '-', '_' and '.'; rename it"),
     ("missing start_urls", "- id: a\n  name: A\n",
      " line 1, entry 1 (id a): start_urls is missing; add start_urls: [https://<host>/<column>/], the column page "
-     "that lists the reports"),
+     "that lists the reports, or home_url: https://<host>/ to let govlaw find it"),
     ("misspelt key", "- id: a\n  start_url: [http://a.gov.cn/]\n",
      " line 1, entry 1 (id a): unknown key start_url; did you mean start_urls? a portal's keys are id, name, "
-     "start_urls, region_code, template, hosts, verified"),
+     "start_urls, home_url, region_code, template, hosts, verified, level, parent, former_codes, former_names"),
     ("duplicate id", OK + "- id: b\n  start_urls: [http://b.gov.cn/]\n" + OK,
      " line 6, entry 3 (id a): id a is already used by entry 1 (line 1); give each portal its own id"),
     ("file URL", "- id: a\n  start_urls: [file:///etc/passwd]\n",
@@ -101,7 +101,7 @@ SOURCES = [
     ("quoted short region code", OK + "  region_code: '4415'\n",
      " line 1, entry 1 (id a): region_code '4415' must be 6 digits (GB/T 2260), e.g. region_code: \"441500\""),
     ("bad template", OK + "  template: wcm\n",
-     " line 1, entry 1 (id a): template 'wcm' is not one of auto, gkmlpt, hanweb, trs; leave it out to let govlaw "
+     " line 1, entry 1 (id a): template 'wcm' is not one of auto, gkmlpt, hanweb, jpaas, trs, ucap; leave it out to let govlaw "
      "recognise the portal's software"),
     ("host as URL", OK + "  hosts: [https://www.a.gov.cn/]\n",
      " line 1, entry 1 (id a): hosts: 'https://www.a.gov.cn/' is not a host name; write host names such as "

@@ -1,0 +1,122 @@
+"""The spider's side of discovery: from a portal's home page to its report
+columns, then the columns' listing walks as if they had been given.
+
+Where a portal's reports are is read from its pages (govlaw.discovery.home)
+in the order a DiscoveryPlan keeps, within its budget, and remembered in the
+state as `column` pages: an unchanged re-run walks the remembered columns
+and spends nothing on discovery; a remembered column that is gone, moved
+elsewhere or lists nothing sends the portal back to discovery in that run.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scrapy.http import Request
+
+from govlaw.discovery.home import read_directions
+from govlaw.discovery.plan import DiscoveryPlan
+from govlaw.extract.blocked import classify as blocked_page
+from govlaw.incremental import ListingWalk, PageRecord
+
+COLUMN = "column"
+
+
+class DiscoveryMixin:
+    """Mixed into ReportsSpider; uses its journal, _listing_request and _page_text."""
+
+    def _init_discovery(self, settings) -> None:
+        self.discovery_budget = settings.getint("GOVLAW_DISCOVERY_BUDGET", 40)
+        self.plans: dict[str, DiscoveryPlan] = {}
+        self.extra_hosts: dict[str, set[str]] = {}
+        self.column_walks: dict[str, list] = {}   # portal → walks of discovered or remembered columns
+
+    # where a portal's walks start ------------------------------------------------
+    def remembered_columns(self, portal) -> list[PageRecord]:
+        return [r for r in self.known[portal.id].values()
+                if r.kind == COLUMN and (r.outcome or "").startswith("column:") and not self.full]
+
+    def column_requests(self, portal):
+        """The portal's given columns; else its remembered ones; else discovery."""
+        if portal.start_urls:
+            return
+        remembered = self.remembered_columns(portal)
+        if remembered:
+            self.journal.count(portal.id).found_via = "remembered"
+            for record in remembered:
+                self.extra_hosts.setdefault(portal.id, set()).add(urlsplit(record.url).netloc.lower())
+                yield from self._walk_column(portal, record.url, remembered=True)
+            return
+        if portal.home_url:
+            yield from self._start_discovery(portal)
+
+    def _walk_column(self, portal, url, remembered=False):
+        walk = ListingWalk(portal.id, url, self.margin, self.full, self.max_pages)
+        walk.column = True
+        walk.remembered = remembered
+        self.column_walks.setdefault(portal.id, []).append(walk)
+        yield self._listing_request(portal, walk, url)
+
+    # discovery ---------------------------------------------------------------------
+    def _start_discovery(self, portal):
+        if portal.id in self.plans or not portal.home_url:
+            return  # at most once a run
+        plan = DiscoveryPlan(portal.id, portal.home_url, budget=self.discovery_budget)
+        self.plans[portal.id] = plan
+        self.extra_hosts.setdefault(portal.id, set())
+        yield from self._next_discovery(portal, plan)
+
+    def _next_discovery(self, portal, plan):
+        candidate = plan.next_page()
+        if candidate is None:
+            self._end_discovery(portal, plan)
+            return
+        self.journal.count(portal.id).discovery_requests += 1
+        yield Request(candidate.url, callback=self.parse_discovery, errback=self.discovery_failed,
+                      cb_kwargs={"portal": portal, "plan": plan, "via": candidate.via},
+                      meta={"govlaw_portal": portal.id, "handle_httpstatus_list": [404, 410, 412, 403, 521]},
+                      dont_filter=True)
+
+    def parse_discovery(self, response, portal, plan, via):
+        text = self._page_text(response) if response.status < 400 else None
+        reason = blocked_page(response.status, text or "") if text is not None else f"http:{response.status}"
+        if text is not None and not reason:
+            new = plan.read(read_directions(text, response.url), via)
+            self.extra_hosts[portal.id].update(plan.extra_hosts)
+            for found in new:
+                self.extra_hosts[portal.id].add(urlsplit(found.url).netloc.lower())
+                self.journal.record(PageRecord(found.url, portal.id, COLUMN, outcome=f"column:{found.via}",
+                                               data={"text": found.text, "via": found.via}))
+                counts = self.journal.count(portal.id)
+                counts.found_via = counts.found_via or found.via
+                yield from self._walk_column(portal, found.url)
+        else:
+            self.journal.count_reason(portal.id, f"discovery:{reason}")
+        yield from self._next_discovery(portal, plan)
+
+    def discovery_failed(self, failure):
+        kw = failure.request.cb_kwargs
+        self.journal.count_reason(kw["portal"].id, "discovery:download_failed")
+        return list(self._next_discovery(kw["portal"], kw["plan"]))
+
+    def _end_discovery(self, portal, plan) -> None:
+        if not plan.columns:
+            self.journal.discovery_failures.add(portal.id)
+            self.logger.warning("discovery found no report column for portal %s from %s (%d requests)",
+                                portal.id, portal.home_url, plan.spent)
+
+    # a remembered column that no longer serves -------------------------------------
+    def column_lost(self, portal, walk, why: str):
+        """A column walk that failed or listed nothing: forget the column; a
+        remembered one sends the portal back to discovery, once a run."""
+        if not getattr(walk, "column", False):
+            return
+        self.journal.record(PageRecord(walk.start_url, portal.id, COLUMN, outcome="lost",
+                                       data={"why": why}))
+        if getattr(walk, "remembered", False) and portal.home_url:
+            self.logger.info("remembered column %s of portal %s %s: discovering again", walk.start_url,
+                             portal.id, why)
+            self.journal.count(portal.id).found_via = None
+            yield from self._start_discovery(portal)
+
+    def own_extra(self, portal, url: str) -> bool:
+        return urlsplit(url).netloc.lower() in self.extra_hosts.get(portal.id, ())
