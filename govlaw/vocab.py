@@ -73,3 +73,7 @@ REPORT_FORMULA = re.compile(
 # The same sentence naming its subject outright.
 REPORT_FORMULA_NAMED = re.compile(
     r"(现将|现就|现把|特将|兹将|现对)[^。；]{0,50}?" + LAW_GOV + r"[^。；]{0,30}?(报告|汇报)(如下|于后)")
+
+# A listing or search title that could name a report; titles that certainly
+# do not are not fetched. Truncated titles (…) are fetched: the page decides.
+CANDIDATE_TITLE = re.compile(r"法治|依法行政|报告|報告|情况|情況|…|\.\.\.")

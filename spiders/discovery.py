@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from scrapy.http import Request
+from scrapy.http import FormRequest, Request
 
-from govlaw.discovery.home import read_directions
-from govlaw.discovery.plan import DiscoveryPlan
+from govlaw.discovery.home import _site, read_directions
+from govlaw.discovery.plan import DiscoveryPlan, Found
+from govlaw.discovery.search import SearchRequest, find_search, read_answer
+from govlaw.vocab import CANDIDATE_TITLE
 from govlaw.extract.blocked import classify as blocked_page
 from govlaw.incremental import ListingWalk, PageRecord
 
@@ -44,7 +46,11 @@ class DiscoveryMixin:
             self.journal.count(portal.id).found_via = "remembered"
             for record in remembered:
                 self.extra_hosts.setdefault(portal.id, set()).add(urlsplit(record.url).netloc.lower())
-                yield from self._walk_column(portal, record.url, remembered=True)
+                search = (record.data or {}).get("search")
+                if search:  # a remembered search is run again: it is this portal's listing
+                    yield self._search_request(portal, _request_from(search))
+                else:
+                    yield from self._walk_column(portal, record.url, remembered=True)
             return
         if portal.home_url:
             yield from self._start_discovery(portal)
@@ -68,6 +74,11 @@ class DiscoveryMixin:
     def _next_discovery(self, portal, plan):
         candidate = plan.next_page()
         if candidate is None:
+            request = plan.search_request()
+            if request is not None:
+                self.journal.count(portal.id).discovery_requests += 1
+                yield self._search_request(portal, request, plan)
+                return
             self._end_discovery(portal, plan)
             return
         self.journal.count(portal.id).discovery_requests += 1
@@ -80,7 +91,9 @@ class DiscoveryMixin:
         text = self._page_text(response) if response.status < 400 else None
         reason = blocked_page(response.status, text or "") if text is not None else f"http:{response.status}"
         if text is not None and not reason:
-            new = plan.read(read_directions(text, response.url), via)
+            if plan.search is None:
+                plan.search = find_search(text, response.url, plan.site_code)
+            new = plan.read(read_directions(text, response.url, portal.name), via)
             self.extra_hosts[portal.id].update(plan.extra_hosts)
             for found in new:
                 self.extra_hosts[portal.id].add(urlsplit(found.url).netloc.lower())
@@ -104,6 +117,59 @@ class DiscoveryMixin:
             self.logger.warning("discovery found no report column for portal %s from %s (%d requests)",
                                 portal.id, portal.home_url, plan.spent)
 
+    # site search ---------------------------------------------------------------------
+    def _search_request(self, portal, request, plan=None):
+        kwargs = {"url": request.url, "method": request.method, "headers": dict(request.headers),
+                  "callback": self.parse_search, "errback": self.search_failed, "dont_filter": True,
+                  "cb_kwargs": {"portal": portal, "request": request, "plan": plan},
+                  "meta": {"govlaw_portal": portal.id, "handle_httpstatus_list": [404, 410, 412, 403, 521]}}
+        self.extra_hosts.setdefault(portal.id, set()).add(urlsplit(request.url).netloc.lower())
+        if request.formdata:
+            return FormRequest(formdata=dict(request.formdata), **kwargs)
+        if request.json is not None:
+            kwargs["headers"].setdefault("Content-Type", "application/json")
+            return Request(body=request.json.encode("utf-8"), **kwargs)
+        return Request(**kwargs)
+
+    def parse_search(self, response, portal, request, plan):
+        """A search answer: its hits are documents to read (the only pages met
+        on the way that are); a shell leads to the API request it declares."""
+        counts = self.journal.count(portal.id)
+        text = self._page_text(response) if response.status < 400 else None
+        if text is None:
+            text = response.body.decode("utf-8", "replace") if response.status < 400 else None
+        if text is None:
+            self.journal.count_reason(portal.id, f"search:http:{response.status}")
+            if plan is not None:
+                self._end_discovery(portal, plan)
+            return
+        hits, more = read_answer(text, request)
+        home_site = {_site(h) for h in portal.hosts}
+        hits = [h for h in hits if _site(urlsplit(h.url).netloc) in home_site]
+        if hits:
+            counts.found_via = counts.found_via or "search"
+            self.journal.record(PageRecord(request.url, portal.id, COLUMN, outcome="column:search",
+                                           data={"search": _request_data(request)}))
+            if plan is not None:
+                plan.columns.append(Found(request.url, "search"))
+        for hit in hits:
+            self.extra_hosts[portal.id].add(urlsplit(hit.url).netloc.lower())
+            if self.prefilter and hit.title and not CANDIDATE_TITLE.search(hit.title):
+                continue
+            yield self._document_request(portal, hit.url, hit)
+        for follow in more[:self.discovery_budget]:
+            if plan is not None:
+                counts.discovery_requests += 1
+            yield self._search_request(portal, follow, plan)
+        if plan is not None and not hits and not more:
+            self._end_discovery(portal, plan)
+
+    def search_failed(self, failure):
+        kw = failure.request.cb_kwargs
+        self.journal.count_reason(kw["portal"].id, "search:download_failed")
+        if kw["plan"] is not None:
+            self._end_discovery(kw["portal"], kw["plan"])
+
     # a remembered column that no longer serves -------------------------------------
     def column_lost(self, portal, walk, why: str):
         """A column walk that failed or listed nothing: forget the column; a
@@ -120,3 +186,16 @@ class DiscoveryMixin:
 
     def own_extra(self, portal, url: str) -> bool:
         return urlsplit(url).netloc.lower() in self.extra_hosts.get(portal.id, ())
+
+
+def _request_data(request) -> dict:
+    return {"url": request.url, "method": request.method, "formdata": [list(kv) for kv in request.formdata],
+            "json": request.json, "headers": [list(kv) for kv in request.headers], "family": request.family,
+            "kind": request.kind, "page": request.page}
+
+
+def _request_from(data: dict):
+    return SearchRequest(url=data["url"], method=data.get("method", "GET"),
+                         formdata=tuple(tuple(kv) for kv in data.get("formdata") or ()), json=data.get("json"),
+                         headers=tuple(tuple(kv) for kv in data.get("headers") or ()), family=data.get("family", ""),
+                         kind=data.get("kind", "json"), page=data.get("page", 1))

@@ -10,7 +10,6 @@ the run has learned about pages is recorded in the run's journal
 from __future__ import annotations
 
 import os
-import re
 import sys
 from urllib.parse import urlsplit
 
@@ -31,6 +30,7 @@ from govlaw.extract.split import continuation_urls
 from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
                                 entries_to_data)
 from govlaw.run import RunContext
+from govlaw.vocab import CANDIDATE_TITLE
 from spiders.discovery import DiscoveryMixin
 from govlaw.state import OutputLocked
 
@@ -41,9 +41,6 @@ def user_agent(contact: str | None) -> str:
     from govlaw import __version__
 
     return f"govlaw/{__version__} (+{contact or 'no contact given'}; annual law-based government reports)"
-# A listing title that could name a report; titles that certainly do not are
-# not fetched. Truncated titles (…) are fetched: the page decides.
-_CANDIDATE_TITLE = re.compile(r"法治|依法行政|报告|情况|…|\.\.\.")
 # Statuses the spider reads itself: revalidation, removal, and the answers
 # of anti-bot layers (after retries), which are reported, not parsed.
 _STATUSES = [304, 401, 403, 404, 410, 412, 429, 503, 521]
@@ -180,7 +177,7 @@ class ReportsSpider(DiscoveryMixin, scrapy.Spider):
             if record is not None and self._final(record) and not self.full:
                 counts.skipped_known += 1
                 continue
-            if self.prefilter and entry.title and not _CANDIDATE_TITLE.search(entry.title) and record is None:
+            if self.prefilter and entry.title and not CANDIDATE_TITLE.search(entry.title) and record is None:
                 self.crawler.stats.inc_value(f"govlaw/{portal.id}/skipped_by_title")
                 continue
             yield self._document_request(portal, entry.url, entry)

@@ -45,6 +45,8 @@ class DiscoveryPlan:
     columns: list[Found] = field(default_factory=list)
     site_code: str | None = None
     extra_hosts: set[str] = field(default_factory=set)   # the justice bureau's host, once met
+    search: object = None      # the site search the home page declares (a discovery.search.SearchRequest)
+    searched: bool = False
     _queue: list = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
     _order: itertools.count = field(default_factory=itertools.count)
@@ -85,6 +87,15 @@ class DiscoveryPlan:
             self.extra_hosts.add(urlsplit(link.url).netloc.lower())
             self._push(link.url, JUSTICE, (2, 0))
         return new
+
+    def search_request(self):
+        """Site search, once navigation has found nothing: the declared
+        request, if the budget still allows it."""
+        if self.columns or self.searched or self.search is None or self.spent >= self.budget:
+            return None
+        self.searched = True
+        self.spent += 1
+        return self.search
 
     @property
     def exhausted(self) -> bool:
