@@ -127,8 +127,16 @@ class AddressGuardMiddleware:
         return cls(crawler)
 
     def _local_hosts(self) -> set:
-        portals = getattr(self.crawler.spider, "portals", [])
-        return {h for p in portals for h in p.hosts if _is_private_host(urlsplit("//" + h).hostname or "")}
+        spider = self.crawler.spider
+        portals = getattr(spider, "portals", [])
+        extra = getattr(spider, "extra_hosts", {})
+        local = set()
+        for p in portals:
+            own = {h for h in p.hosts if _is_private_host(urlsplit("//" + h).hostname or "")}
+            local |= own
+            if own:  # a local portal's discovered hosts (its justice bureau's site) are local too
+                local |= set(extra.get(p.id, ()))
+        return local
 
     def process_request(self, request, spider=None):
         parts = urlsplit(request.url)

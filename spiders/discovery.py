@@ -21,6 +21,16 @@ from govlaw.extract.blocked import classify as blocked_page
 from govlaw.incremental import ListingWalk, PageRecord
 
 COLUMN = "column"
+# From 法定主动公开内容 (3) down, a page of the way that lists reports is a report column.
+LISTS_REPORTS_FROM_STEP = 3
+
+
+def _lists_reports(text: str, url: str, template: str) -> bool:
+    from govlaw.discovery import ListingPage, parse_listing
+    from govlaw.extract.detect import decide
+
+    listing = parse_listing(ListingPage(url, text), template, 1)
+    return any(decide(e.title, ["…"], []).is_report for e in listing.entries if e.title)
 
 
 class DiscoveryMixin:
@@ -83,17 +93,22 @@ class DiscoveryMixin:
             return
         self.journal.count(portal.id).discovery_requests += 1
         yield Request(candidate.url, callback=self.parse_discovery, errback=self.discovery_failed,
-                      cb_kwargs={"portal": portal, "plan": plan, "via": candidate.via},
+                      cb_kwargs={"portal": portal, "plan": plan, "via": candidate.via, "step": candidate.step},
                       meta={"govlaw_portal": portal.id, "handle_httpstatus_list": [404, 410, 412, 403, 521]},
                       dont_filter=True)
 
-    def parse_discovery(self, response, portal, plan, via):
+    def parse_discovery(self, response, portal, plan, via, step=0):
         text = self._page_text(response) if response.status < 400 else None
         reason = blocked_page(response.status, text or "") if text is not None else f"http:{response.status}"
         if text is not None and not reason:
             if plan.search is None:
                 plan.search = find_search(text, response.url, plan.site_code)
             new = plan.read(read_directions(text, response.url, portal.name), via)
+            if not new and step >= LISTS_REPORTS_FROM_STEP and _lists_reports(text, response.url, portal.template):
+                # A generic column deep on the way (其他法定主动公开内容) that lists reports among other
+                # documents: the reports' column is this page.
+                found = plan.add_column(response.url, via)
+                new = [found] if found else []
             self.extra_hosts[portal.id].update(plan.extra_hosts)
             for found in new:
                 self.extra_hosts[portal.id].add(urlsplit(found.url).netloc.lower())

@@ -27,6 +27,7 @@ class _Candidate:
     priority: tuple
     url: str = field(compare=False)
     via: str = field(compare=False)
+    step: int = field(default=0, compare=False)   # how deep on the way (3: 法定主动公开内容, 4: 其他…)
 
 
 @dataclass
@@ -82,7 +83,7 @@ class DiscoveryPlan:
                 self.columns.append(found)
                 new.append(found)
         for link in directions.next:
-            self._push(link.url, via, (0 if via == NAVIGATION else 1, -link.step))
+            self._push(link.url, via, (0 if via == NAVIGATION else 1, -link.step), link.step)
         for link in directions.justice_bureau:
             self.extra_hosts.add(urlsplit(link.url).netloc.lower())
             self._push(link.url, JUSTICE, (2, 0))
@@ -101,12 +102,20 @@ class DiscoveryPlan:
     def exhausted(self) -> bool:
         return not self._queue or self.spent >= self.budget
 
-    def _push(self, url: str, via: str, rank: tuple) -> None:
+    def add_column(self, url: str, via: str, text: str = "") -> Found | None:
+        """A page of the way that lists reports itself (其他法定主动公开内容): a column."""
+        if _key(url) in {_key(f.url) for f in self.columns}:
+            return None
+        found = Found(url, via, text)
+        self.columns.append(found)
+        return found
+
+    def _push(self, url: str, via: str, rank: tuple, step: int = 0) -> None:
         key = _key(url)
         if key in self._seen:
             return
         self._seen.add(key)
-        heapq.heappush(self._queue, _Candidate((*rank, next(self._order)), url, via))
+        heapq.heappush(self._queue, _Candidate((*rank, next(self._order)), url, via, step))
 
 
 def _key(url: str) -> str:
