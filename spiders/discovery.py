@@ -113,7 +113,8 @@ class DiscoveryMixin:
             for found in new:
                 self.extra_hosts[portal.id].add(urlsplit(found.url).netloc.lower())
                 self.journal.record(PageRecord(found.url, portal.id, COLUMN, outcome=f"column:{found.via}",
-                                               data={"text": found.text, "via": found.via}))
+                                               data={"text": found.text, "via": found.via,
+                                                     "found": self.run.started, "from": response.url}))
                 counts = self.journal.count(portal.id)
                 counts.found_via = counts.found_via or found.via
                 yield from self._walk_column(portal, found.url)
@@ -164,7 +165,8 @@ class DiscoveryMixin:
         if hits:
             counts.found_via = counts.found_via or "search"
             self.journal.record(PageRecord(request.url, portal.id, COLUMN, outcome="column:search",
-                                           data={"search": _request_data(request)}))
+                                           data={"search": _request_data(request), "via": "search",
+                                                 "found": self.run.started}))
             if plan is not None:
                 plan.columns.append(Found(request.url, "search"))
         for hit in hits:

@@ -291,3 +291,28 @@ def test_the_spider_reads_an_export_as_it_is(tmp_path):
     assert portals[0].id == "gov-320000" and portals[0].region_code == "320000"
     assert (portals[0].start_urls, portals[0].level) == ((), "province")
     assert portals[0].home_url.startswith(("http://", "https://"))
+
+
+def test_export_marks_governments_a_crawl_has_reached(tmp_path):
+    """verified: true only for a government whose portal holds a report in the
+    crawl's state (a withdrawn one does not count)."""
+    import sqlite3
+
+    from govlaw.state.sqlite import SQLiteStore
+
+    state = tmp_path / "state.sqlite"
+    SQLiteStore(state).close()
+    db = sqlite3.connect(state)
+    for rid, portal, withdrawn in (("r1", "gov-320614", 0), ("r2", "gov-320612", 1)):
+        db.execute("INSERT INTO reports (id, version, content_hash, folded, record, withdrawn) VALUES (?, 1, ?, '', '{}', ?)",
+                   (rid, rid, withdrawn))
+        db.execute("INSERT INTO addresses (url, report_id, portal) VALUES (?, ?, ?)", (f"x/{rid}", rid, portal))
+    db.commit()
+    db.close()
+    result = run("export", "--province", "江苏", "--format", "jsonl", "--verified-from", str(state))
+    assert result.returncode == 0, result.stderr
+    verified = [json.loads(line)["id"] for line in result.stdout.splitlines() if json.loads(line)["verified"]]
+    assert verified == ["gov-320614"]
+    bad = run("export", "--verified-from", str(tmp_path / "none.sqlite"))
+    assert (bad.returncode, bad.stderr) == (2, f"govlaw: --verified-from {tmp_path / 'none.sqlite'}: no such state "
+                                               "file; give a crawl's state.sqlite\n")

@@ -37,6 +37,8 @@ def add_parser(sub) -> None:
     a.add_argument("--level", choices=LEVELS, help="one level")
     a.add_argument("--format", choices=("yaml", "jsonl"), default="yaml", help="yaml (default) or jsonl")
     a.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    a.add_argument("--verified-from", metavar="STATE", help="a crawl's state.sqlite: governments whose portal "
+                   "holds a report there are written verified: true")
     p.set_defaults(func=main)
 
 
@@ -48,7 +50,8 @@ def main(args) -> int:
         elif args.action == "show":
             text = "\n".join(show(registry, args.key, args.context)) + "\n"
         else:
-            text = export(registry, province=args.province, level=args.level, fmt=args.format)
+            verified = reached(args.verified_from) if getattr(args, "verified_from", None) else set()
+            text = export(registry, province=args.province, level=args.level, fmt=args.format, verified=verified)
     except RegistryError as exc:
         return report(exc, getattr(args, "debug", False))
     if getattr(args, "output", None):
@@ -159,7 +162,27 @@ def _province(registry: Registry, key: str) -> Entry:
                         f"{', '.join(p.name for p in (found or provinces))}, or its code")
 
 
-def source_entry(entry: Entry) -> dict:
+def reached(state_path: str) -> set[str]:
+    """Ids of the portals a crawl's state holds reports on (read-only, without a run)."""
+    import sqlite3
+
+    path = Path(state_path)
+    if not path.is_file():
+        raise RegistryError(f"--verified-from {state_path}: no such state file; give a crawl's state.sqlite")
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = db.execute("SELECT DISTINCT a.portal FROM addresses a JOIN reports r ON r.id = a.report_id"
+                              " WHERE r.withdrawn = 0 AND a.portal IS NOT NULL").fetchall()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise RegistryError(f"--verified-from {state_path}: not a govlaw state ({exc}); give a crawl's "
+                            "state.sqlite") from None
+    return {portal for (portal,) in rows}
+
+
+def source_entry(entry: Entry, verified: bool = False) -> dict:
     """An entry in the sources-file form the spider reads: the government's
     name, its code as region_code, its home page (the registry knows no report
     columns yet, so no start_urls), its former codes and names when it has any."""
@@ -169,12 +192,13 @@ def source_entry(entry: Entry) -> dict:
         out["former_codes"] = list(entry.former_codes)
     if entry.former_names:
         out["former_names"] = list(entry.former_names)
-    out["verified"] = entry.verified
+    out["verified"] = entry.verified or verified
     return out
 
 
-def export(registry: Registry, province: str | None = None, level: str | None = None, fmt: str = "yaml") -> str:
-    rows = [source_entry(e) for e in select(registry, province, level)]
+def export(registry: Registry, province: str | None = None, level: str | None = None, fmt: str = "yaml",
+           verified: set[str] = frozenset()) -> str:
+    rows = [source_entry(e, e.id in verified) for e in select(registry, province, level)]
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     chosen = " ".join(f"--{k} {v}" for k, v in (("province", province), ("level", level)) if v)
