@@ -24,14 +24,14 @@ from govlaw.extract import Hints, extract_html
 from govlaw.extract import attachments as files
 from govlaw.extract.blocked import classify as blocked_page
 from govlaw.extract.html import decode
-from govlaw.extract.page import (attachment_kind, attachment_order, extract_file, join_parts, unread_report,
-                                 with_attachment)
+from govlaw.extract.page import attachment_order, extract_file
 from govlaw.extract.split import continuation_urls
 from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
                                 entries_to_data)
 from govlaw.run import RunContext
 from govlaw.vocab import CANDIDATE_TITLE
 from spiders.discovery import DiscoveryMixin
+from spiders.parts import DocumentPartsMixin
 from govlaw.state import OutputLocked
 
 EX_TEMPFAIL = 75
@@ -46,7 +46,7 @@ def user_agent(contact: str | None) -> str:
 _STATUSES = [304, 401, 403, 404, 410, 412, 429, 503, 521]
 
 
-class ReportsSpider(DiscoveryMixin, scrapy.Spider):
+class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
     name = "reports"
 
     def __init__(self, sources: str | None = None, full: str | None = None, portals: str | None = None, **kwargs):
@@ -268,71 +268,6 @@ class ReportsSpider(DiscoveryMixin, scrapy.Spider):
             yield from self._next_attachment(portal, asked, response, entry, ex, attachment_order(ex))
             return
         yield from self._emit(portal, asked, response, entry, ex)
-
-    def _part_request(self, portal, asked, page, entry, first, parts, queue):
-        """The next part of a split article; once none is left, the joined report."""
-        if not queue:
-            return None
-        return Request(queue[0], callback=self.parse_part, errback=self.part_failed,
-                       cb_kwargs={"portal": portal, "asked": asked, "page": page, "entry": entry, "first": first,
-                                  "parts": parts, "queue": queue[1:]},
-                       meta={"govlaw_portal": portal.id}, dont_filter=True)
-
-    def parse_part(self, response, portal, asked, page, entry, first, parts, queue):
-        text = _page_text(response)
-        if text is not None and response.status < 400:
-            parts = parts + [extract_html(text, response.url, hints=Hints(listing_title=first.title))]
-        else:
-            self.journal.count_reason(portal.id, f"part:http:{response.status}")
-        follow = self._part_request(portal, asked, page, entry, first, parts, queue)
-        if follow is not None:
-            yield follow
-            return
-        yield from self._finish_document(portal, asked, page, entry, join_parts(first, parts))
-
-    def part_failed(self, failure):
-        kw = failure.request.cb_kwargs
-        self.journal.count_reason(kw["portal"].id, "part:download_failed")
-        follow = self._part_request(kw["portal"], kw["asked"], kw["page"], kw["entry"], kw["first"], kw["parts"],
-                                    kw["queue"])
-        if follow is not None:
-            return [follow]
-        return list(self._finish_document(kw["portal"], kw["asked"], kw["page"], kw["entry"],
-                                          join_parts(kw["first"], kw["parts"])))
-
-    def _next_attachment(self, portal, asked, response, entry, ex, queue):
-        """Read the page's attachments in order until one gives the body."""
-        while queue:
-            attachment = queue.pop(0)
-            kind = attachment_kind(attachment)
-            if kind and kind not in files.READABLE:
-                # Named as another kind: not fetched. A file only its bytes can
-                # name (a download script) is fetched, and its bytes decide.
-                attachment["status"] = "unread: " + files.KNOWN_UNREADABLE.get(kind, "not a readable file type")
-                continue
-            if not self._own(portal, attachment["url"]):
-                attachment["status"] = "unread: off-site address"
-                continue
-            yield Request(attachment["url"], callback=self.parse_attachment, errback=self.attachment_failed,
-                          cb_kwargs={"portal": portal, "asked": asked, "page": response, "entry": entry, "ex": ex,
-                                     "queue": queue, "attachment": attachment},
-                          meta={"govlaw_portal": portal.id}, dont_filter=True)
-            return
-        yield from self._emit(portal, asked, response, entry, unread_report(ex))
-
-    def parse_attachment(self, response, portal, asked, page, entry, ex, queue, attachment):
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        file_name = files.disposition_name(response.headers.get(b"Content-Disposition")) or None
-        full = with_attachment(ex, response.body, attachment["url"], content_type, file_name=file_name)
-        if full.body_source == "attachment":
-            yield from self._emit(portal, asked, page, entry, full)
-        else:
-            yield from self._next_attachment(portal, asked, page, entry, ex, queue)
-
-    def attachment_failed(self, failure):
-        kw = failure.request.cb_kwargs
-        kw["attachment"]["status"] = f"unread: download failed ({failure.getErrorMessage()})"
-        return list(self._next_attachment(kw["portal"], kw["asked"], kw["page"], kw["entry"], kw["ex"], kw["queue"]))
 
     def _emit(self, portal, asked, response, entry, ex):
         key = address_key(asked)
