@@ -27,10 +27,10 @@ LISTS_REPORTS_FROM_STEP = 3
 
 def _lists_reports(text: str, url: str, template: str) -> bool:
     from govlaw.discovery import ListingPage, parse_listing
-    from govlaw.extract.detect import decide
+    from govlaw.extract.detect import decide_title
 
     listing = parse_listing(ListingPage(url, text), template, 1)
-    return any(decide(e.title, ["…"], []).is_report for e in listing.entries if e.title)
+    return any(getattr(decide_title(e.title), "is_report", False) for e in listing.entries)
 
 
 class DiscoveryMixin:

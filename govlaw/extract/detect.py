@@ -67,6 +67,16 @@ class Decision:
 def decide(title: str | None, paragraphs: list[str], sections: list[dict]) -> Decision:
     if not paragraphs:
         return Decision(False, "body:empty")  # whatever the title says: no text, no report (a file may follow)
+    by_title = decide_title(title)
+    if by_title is not None:
+        return by_title
+    return _by_opening(paragraphs, sections, "opening" if not title else "body")
+
+
+def decide_title(title: str | None) -> Decision | None:
+    """What the title alone says: a report, a look-alike, another subject, or
+    None when only the text can tell (no title, or law-based government in
+    no known report form)."""
     if title:
         t = re.sub(r"\s+", "", title)
         # Names in 《》 are what a document is about, not what it is:
@@ -86,7 +96,7 @@ def decide(title: str | None, paragraphs: list[str], sections: list[dict]) -> De
         if not re.search(LAW_GOV, t):
             return Decision(False, "title:other_subject")
         # Mentions law-based government but in no known report form: the opening decides.
-    return _by_opening(paragraphs, sections, "opening" if not title else "body")
+    return None
 
 
 def _by_opening(paragraphs: list[str], sections: list[dict], prefix: str) -> Decision:
