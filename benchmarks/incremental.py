@@ -2,7 +2,10 @@
 
 Runs the real spider against the demo portals, all into one output:
   1. first run (state 1)
-  2. re-run, nothing changed
+  2. re-run, nothing changed (every known report revalidated)
+  2b. the same with the default revalidation by age: reports of the last
+     GOVLAW_REVALIDATE_RECENT_YEARS years only, the older ones confirmed
+     less than GOVLAW_REVALIDATE_OLD_DAYS ago rest
   3. re-run after state 2: two new reports, one corrected, one withdrawn
   4. the same as 3 with -a full=1 — what a crawl without incremental state
      (a stock Scrapy crawl of the same columns) downloads
@@ -23,6 +26,7 @@ from govlaw.demo.server import DemoPortals
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
+EVERY_REPORT = ["-s", "GOVLAW_REVALIDATE_OLD_DAYS=0"]
 
 
 def crawl(sources, output, *extra):
@@ -47,9 +51,10 @@ def main():
         sources, output = Path(tmp) / "sources.yaml", Path(tmp) / "out"
         demo.write_sources(sources)
         rows = [("first run (state 1)", crawl(sources, output)),
-                ("re-run, unchanged", crawl(sources, output))]
+                ("re-run, unchanged, every report revalidated", crawl(sources, output, *EVERY_REPORT)),
+                ("re-run, unchanged, revalidation by age (default)", crawl(sources, output))]
         demo.set_state(2)
-        rows.append(("re-run, state 2 (2 new, 1 corrected, 1 withdrawn)", crawl(sources, output)))
+        rows.append(("re-run, state 2 (2 new, 1 corrected, 1 withdrawn)", crawl(sources, output, *EVERY_REPORT)))
         rows.append(("state 2 with -a full=1 (no incremental state)", crawl(sources, output, "-a", "full=1")))
     base = rows[0][1]
     print(f"{'run':52} {'requests':>8} {'ratio':>6} {'bytes':>9} {'ratio':>6} {'200s':>5} {'304s':>5} {'s':>5}")

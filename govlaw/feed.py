@@ -31,16 +31,21 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: Path, data: str) -> None:
-    """Write `data` to `path` whole or not at all. The file gets the mode any
-    new file gets (0644 under the usual umask 022), not mkstemp's 0600: the
-    feed is meant to be read, by a web server's user too."""
+def atomic_write(path: Path, data) -> None:
+    """Write `data` (a string, or an iterable of strings written one after
+    the other as they come) to `path` whole or not at all. The file gets the
+    mode any new file gets (0644 under the usual umask 022), not mkstemp's
+    0600: the feed is meant to be read, by a web server's user too."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             os.fchmod(fh.fileno(), 0o666 & ~_umask())
-            fh.write(data)
+            if isinstance(data, str):
+                fh.write(data)
+            else:
+                for chunk in data:
+                    fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -58,7 +63,14 @@ def atomic_write(path: Path, data: str) -> None:
 
 
 def jsonl(records) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+    return "".join(jsonl_lines(records))
+
+
+def jsonl_lines(records):
+    """One JSON line per record, made as each record is read: a snapshot of
+    a national state is written without holding it in memory."""
+    for r in records:
+        yield json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def export(store, output_dir: Path, feed_title: str = "govlaw: 法治政府建设年度报告") -> list[str]:
@@ -69,7 +81,7 @@ def export(store, output_dir: Path, feed_title: str = "govlaw: 法治政府建�
     for run_id in store.unexported_runs():
         atomic_write(output_dir / "changes" / f"{run_id}.jsonl", jsonl(store.changes_of(run_id)))
         done.append(run_id)
-    atomic_write(output_dir / "reports.jsonl", jsonl(store.all_reports()))
+    atomic_write(output_dir / "reports.jsonl", jsonl_lines(store.all_reports()))
     atomic_write(output_dir / "reports.atom", atom(store.recent_changes(ATOM_ENTRIES), feed_title))
     for run_id in done:
         store.mark_exported(run_id)

@@ -140,3 +140,29 @@ class ListingWalk:
     def complete(self) -> bool:
         """Walked to its end: every entry still listed has been seen."""
         return not self.stopped and not self.failed and not self.pending
+
+
+def revalidation_due(report_year, publish_date, last_seen, now, recent_years: int, old_days: int) -> bool:
+    """Is a known report asked for again this run? Always when it is recent
+    (its report year or publish date within `recent_years` of `now`'s year)
+    or when what it is cannot be told; an older one once `old_days` days have
+    passed since it was last confirmed."""
+    import datetime as _dt
+
+    years = [y for y in (report_year, _year(publish_date)) if isinstance(y, int)]
+    if not years or max(years) >= now.year - recent_years:
+        return True
+    try:
+        seen = _dt.datetime.fromisoformat(str(last_seen).replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    if seen.tzinfo is None:
+        seen = seen.replace(tzinfo=_dt.timezone.utc)
+    return now - seen >= _dt.timedelta(days=old_days)
+
+
+def _year(date) -> int | None:
+    try:
+        return int(str(date)[:4])
+    except (TypeError, ValueError):
+        return None

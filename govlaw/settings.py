@@ -61,6 +61,12 @@ GOVLAW_STATE_BACKUPS = 3
 # HTML/text page (files keep DOWNLOAD_MAXSIZE), and characters of a report's text. 0: no cap.
 GOVLAW_MAX_PAGE_BYTES = 4 * 1024 * 1024
 GOVLAW_MAX_PAGE_CHARS = 400_000
+# Known reports asked for again (conditionally) on a re-run: those of the last
+# GOVLAW_REVALIDATE_RECENT_YEARS years (report year or publish date) on every run,
+# older ones once GOVLAW_REVALIDATE_OLD_DAYS days have passed since they were last
+# confirmed (0: on every run too). `-a full=1` asks for everything.
+GOVLAW_REVALIDATE_RECENT_YEARS = 2
+GOVLAW_REVALIDATE_OLD_DAYS = 30
 # How far a listing is walked.
 GOVLAW_MAX_LISTING_PAGES = 200
 # Skip listing entries whose title rules them out (no 法治/依法行政/报告/情况 and not truncated).

@@ -18,6 +18,7 @@ from govlaw.discovery.plan import DiscoveryPlan, Found
 from govlaw.discovery.search import SearchRequest, find_search, read_answer
 from govlaw.vocab import CANDIDATE_TITLE
 from govlaw.extract.blocked import classify as blocked_page
+from govlaw.dedupe import address_key
 from govlaw.incremental import ListingWalk, PageRecord
 
 COLUMN = "column"
@@ -172,6 +173,8 @@ class DiscoveryMixin:
         for hit in hits:
             self.extra_hosts[portal.id].add(urlsplit(hit.url).netloc.lower())
             if self.prefilter and hit.title and not CANDIDATE_TITLE.search(hit.title):
+                continue
+            if self._rests(portal, address_key(hit.url)):
                 continue
             yield self._document_request(portal, hit.url, hit)
         for follow in more[:self.discovery_budget]:

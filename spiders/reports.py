@@ -27,7 +27,7 @@ from govlaw.extract.html import decode
 from govlaw.extract.page import attachment_order, extract_file
 from govlaw.extract.split import continuation_urls
 from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
-                                entries_to_data)
+                                entries_to_data, revalidation_due)
 from govlaw.run import RunContext
 from govlaw.vocab import CANDIDATE_TITLE
 from spiders.discovery import DiscoveryMixin
@@ -69,6 +69,8 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
         spider.max_pages = settings.getint("GOVLAW_MAX_LISTING_PAGES", 200)
         spider.prefilter = settings.getbool("GOVLAW_PREFILTER_TITLES", True)
         spider.margin = settings.getint("GOVLAW_KNOWN_MARGIN", 10)
+        spider.recent_years = settings.getint("GOVLAW_REVALIDATE_RECENT_YEARS", 2)
+        spider.old_days = settings.getint("GOVLAW_REVALIDATE_OLD_DAYS", 30)
         try:
             spider.run = RunContext.of(crawler)
         except OutputLocked as exc:
@@ -92,6 +94,7 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
 
     def start_requests(self):
         self.known = {p.id: self.run.store.pages_of(p.id) for p in self.portals}
+        self.resting = {p.id: self._resting_pages(p.id) for p in self.portals}
         for portal in self.portals:
             for url in portal.start_urls:
                 walk = ListingWalk(portal.id, url, self.margin, self.full, self.max_pages)
@@ -99,10 +102,29 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
             yield from self.column_requests(portal)  # remembered or discovered columns of a home_url portal
             # Every report this portal is known to hold is asked for again,
             # conditionally: a correction changes its validators, a
-            # withdrawal answers 404/410, and an unchanged page costs a 304.
-            for record in self.known[portal.id].values():
-                if record.kind == "document" and not self._final(record):
+            # withdrawal answers 404/410, and an unchanged page costs a 304 —
+            # recent reports on every run, older ones on a slower cadence.
+            for key, record in self.known[portal.id].items():
+                if record.kind == "document" and not self._final(record) and not self._rests(portal, key):
                     yield self._document_request(portal, record.url, _hints_entry(record))
+
+    def _resting_pages(self, portal_id: str) -> set[str]:
+        """Pages of older reports confirmed too recently to be asked for
+        again this run. Not asking is not evidence of anything: the report
+        keeps its record, its last_seen and its validators."""
+        if self.full:
+            return set()
+        import datetime as dt
+
+        now = dt.datetime.now(dt.timezone.utc)
+        return {key for key, (year, published, seen) in self.run.store.report_pages_of(portal_id).items()
+                if not revalidation_due(year, published, seen, now, self.recent_years, self.old_days)}
+
+    def _rests(self, portal, key: str) -> bool:
+        if key in getattr(self, "resting", {}).get(portal.id, ()):
+            self.crawler.stats.inc_value(f"govlaw/{portal.id}/not_due_for_revalidation")
+            return True
+        return False
 
     # requests ------------------------------------------------------------------
     def _conditional(self, url: str, portal) -> dict:
@@ -176,6 +198,8 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
             record = known.get(address_key(entry.url))
             if record is not None and self._final(record) and not self.full:
                 counts.skipped_known += 1
+                continue
+            if record is not None and self._rests(portal, address_key(entry.url)):
                 continue
             if self.prefilter and entry.title and not CANDIDATE_TITLE.search(entry.title) and record is None:
                 self.crawler.stats.inc_value(f"govlaw/{portal.id}/skipped_by_title")

@@ -14,13 +14,16 @@ from govlaw.demo.server import DemoPortals
 ROOT = Path(__file__).resolve().parent.parent
 # Loopback portals need no politeness delay.
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO"]
+# The demo's reports are years old: re-runs here revalidate every known report
+# unless a test asks for the cadence (a later -s GOVLAW_REVALIDATE_OLD_DAYS wins).
+EVERY_REPORT = ["-s", "GOVLAW_REVALIDATE_OLD_DAYS=0"]
 
 
 def crawl(sources: Path, output: Path, *extra: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """The real `scrapy crawl reports`, in its own process, as cron would run it."""
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="govlaw.settings")
     cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"sources={sources}",
-           "-s", f"GOVLAW_OUTPUT_DIR={output}", *FAST, *extra]
+           "-s", f"GOVLAW_OUTPUT_DIR={output}", *FAST, *EVERY_REPORT, *extra]
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -58,6 +58,28 @@ def test_feed_files_honour_the_umask(tmp_path, umask, mode):
     assert [p.name for p in tmp_path.iterdir()] == ["reports.jsonl"]  # no temporary file left
 
 
+
+def test_snapshot_is_streamed_whole_or_not_at_all(tmp_path):
+    """Lines written as they are read: the same bytes as the whole string,
+    the umask's mode, and a failure half-way leaves the old file as it was."""
+    records = [{"id": str(i), "title": "报告", "n": i} for i in range(3)]
+    previous = os.umask(0o027)
+    try:
+        feed.atomic_write(tmp_path / "reports.jsonl", feed.jsonl_lines(iter(records)))
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "reports.jsonl").read_text(encoding="utf-8") == feed.jsonl(records)
+    assert _mode(tmp_path / "reports.jsonl") == 0o640
+
+    def failing():
+        yield from feed.jsonl_lines(records[:1])
+        raise RuntimeError("state read failed")
+
+    with pytest.raises(RuntimeError):
+        feed.atomic_write(tmp_path / "reports.jsonl", failing())
+    assert (tmp_path / "reports.jsonl").read_text(encoding="utf-8") == feed.jsonl(records)
+    assert [p.name for p in tmp_path.iterdir()] == ["reports.jsonl"]
+
 # -- stopping `govlaw demo crawl` --------------------------------------------------
 
 def _children(pid: int) -> list[int]:

@@ -122,13 +122,33 @@ def test_nested_200_deep_text_is_extracted():
     assert ex.body == TEXT
 
 
-@pytest.mark.xfail(strict=True, reason="lxml/libxml2 stops at 255 levels of nesting (no huge_tree): the text of a "
-                                       "page nested deeper is lost and the page reads as page:no_text")
-def test_deep_nesting_text_is_extracted():
-    deep = b"<div>" * 20000 + TEXT.encode() + b"</div>" * 20000
+@pytest.mark.parametrize("depth", [257, 300, 20000])
+def test_deep_nesting_text_is_extracted(depth):
+    """Past libxml2's 256 levels the page would parse to nothing: tags past
+    200 levels are dropped, their text kept."""
+    deep = b"<div>" * depth + TEXT.encode() + b"</div>" * depth
     ex = extract_html(deep, "http://127.0.0.1/deep.html")
     _check(ex, TEXT)
     assert ex.body == TEXT
+
+
+def test_deep_unclosed_nesting_keeps_text_and_drops_scripts():
+    deep = ("<html><body>" + "<font><span>" * 3000 + TEXT + "<script>var s = '<div>正文';</script>"
+            + "<p>" * 400 + "二、存在的不足。").encode()
+    ex = extract_html(deep, "http://127.0.0.1/deep.html")
+    _check(ex, TEXT + "二、存在的不足。")
+    assert ex.body.replace("\n", "") == TEXT + "二、存在的不足。"
+
+
+def test_pages_within_the_depth_limit_are_parsed_as_they_are():
+    """The guard changes nothing on a page of ordinary depth: every example
+    page is its own flattening, and parses with no depth error."""
+    from govlaw.extract.html import _parse, flatten_deep
+
+    for data in PAGES:
+        text = decode(data)[0]
+        assert flatten_deep(text) == text
+        assert _parse(text)[1] is False
 
 
 def test_huge_table_text_is_extracted():

@@ -193,3 +193,85 @@ def test_state_committed_without_files_is_exported_by_the_next_run(tmp_path, dem
     RunContext(tmp_path).close()
     assert read_jsonl(tmp_path / "changes" / f"{died}.jsonl") == [line]
     assert [r["id"] for r in read_jsonl(tmp_path / "reports.jsonl")] == [record["id"]]
+
+
+# -- revalidation by age ------------------------------------------------------
+
+RECENT_FROM = 2023  # the test's split: reports of 2023 or later (report year or publish date) are recent
+
+
+def _requested(demo, run):
+    """(portal, path) of every request the demo portals served during `run()`."""
+    before = {pid: len(server.served) for pid, server in demo._servers.items()}
+    result = run()
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {(pid, path) for pid, server in demo._servers.items() for _, _, path in server.served[before[pid]:]}
+
+
+def _report_pages(demo, output):
+    """Report id → (recent?, its pages as (portal, path), last_seen, withdrawn)."""
+    from urllib.parse import urlsplit
+
+    ports = {urlsplit(demo.base_url(p.id)).port: p.id for p in demo.catalog}
+    out = {}
+    for r in read_jsonl(output / "reports.jsonl"):
+        years = [y for y in (r.get("report_year"), int((r.get("publish_date") or "0")[:4]) or None) if y]
+        pages = {(ports[urlsplit(u).port], urlsplit(u).path + (f"?{urlsplit(u).query}" if urlsplit(u).query else ""))
+                 for u in r["urls"]}
+        out[r["id"]] = (max(years) >= RECENT_FROM, pages, r["last_seen"], r["withdrawn"])
+    return out
+
+
+def test_old_reports_are_revalidated_on_a_slower_cadence(tmp_path):
+    import datetime as dt
+
+    recent_years = dt.datetime.now(dt.timezone.utc).year - RECENT_FROM
+    cadence = ["-s", f"GOVLAW_REVALIDATE_RECENT_YEARS={recent_years}"]
+    with DemoPortals() as demo:
+        sources = tmp_path / "s.yaml"
+        demo.write_sources(sources)
+        output = tmp_path / "out"
+        _requested(demo, lambda: crawl(sources, output))
+        first = _report_pages(demo, output)
+        old = {p for recent, pages, _, _ in first.values() if not recent for p in pages}
+        recent = {p for recent, pages, _, _ in first.values() if recent for p in pages}
+        assert (len(old), len(recent)) == (6, 8)  # 14 report pages: 13 reports, one at two addresses
+
+        # Old reports confirmed moments ago rest; recent ones are asked for again.
+        asked = _requested(demo, lambda: crawl(sources, output, *cadence, "-s", "GOVLAW_REVALIDATE_OLD_DAYS=30"))
+        assert asked & old == set()
+        assert recent <= asked
+        second = _report_pages(demo, output)
+        assert read_jsonl(change_files(output)[-1]) == []  # nothing withdrawn for not being asked
+        assert not any(w for _, _, _, w in second.values())
+        for rid, (is_recent, _, seen, _) in second.items():
+            assert (seen == first[rid][2]) is not is_recent, rid  # only the asked-for moved on
+
+        # Once the cadence has passed (0 days: at once), old ones are asked for too.
+        asked = _requested(demo, lambda: crawl(sources, output, *cadence, "-s", "GOVLAW_REVALIDATE_OLD_DAYS=0"))
+        assert old | recent <= asked
+        third = _report_pages(demo, output)
+        assert all(seen != second[rid][2] for rid, (_, _, seen, _) in third.items())
+        assert read_jsonl(change_files(output)[-1]) == []
+
+        # full=1 asks for everything whatever the cadence.
+        asked = _requested(demo, lambda: crawl(sources, output, *cadence, "-s", "GOVLAW_REVALIDATE_OLD_DAYS=30",
+                                               "-a", "full=1"))
+        assert old | recent <= asked
+
+
+def test_revalidation_due_by_age():
+    import datetime as dt
+
+    from govlaw.incremental import revalidation_due
+
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+    week_ago, year_ago = "2026-05-25T00:00:00Z", "2025-06-01T00:00:00Z"
+    assert revalidation_due(2024, "2025-03-01", week_ago, now, 2, 30)      # recent by its year
+    assert revalidation_due(2023, "2024-01-10", week_ago, now, 2, 30)      # recent by its publish date
+    assert revalidation_due(None, None, week_ago, now, 2, 30)              # cannot be told: always
+    assert not revalidation_due(2020, "2021-02-03", week_ago, now, 2, 30)  # old, confirmed a week ago
+    assert revalidation_due(2020, "2021-02-03", year_ago, now, 2, 30)      # old, cadence passed
+    assert revalidation_due(2020, "2021-02-03", "2026-05-02T00:00:00Z", now, 2, 30)  # exactly 30 days
+    assert revalidation_due(2020, "2021-02-03", week_ago, now, 2, 0)       # 0 days: every run
+    assert revalidation_due(2020, None, None, now, 2, 30)                  # never confirmed

@@ -159,6 +159,16 @@ class SQLiteStore:
             out[key] = PageRecord(url, portal, kind, etag, modified, outcome, json.loads(data) if data else None)
         return out
 
+    def report_pages_of(self, portal: str) -> dict[str, tuple]:
+        """Address key → (report year, publish date, last seen) of the report
+        last read at each of a portal's pages that held one."""
+        rows = self.db.execute(
+            "SELECT p.key, r.report_year, json_extract(r.record, '$.publish_date'),"
+            " json_extract(r.record, '$.last_seen') FROM pages p JOIN addresses a ON a.url = p.key"
+            " JOIN reports r ON r.id = a.report_id"
+            " WHERE p.portal = ? AND p.kind = 'document' AND p.outcome = 'report' AND r.withdrawn = 0", (portal,))
+        return {key: (year, published, seen) for key, year, published, seen in rows}
+
     def addresses_of(self, report_id: str) -> list[tuple[str, str | None]]:
         return list(self.db.execute("SELECT url, portal FROM addresses WHERE report_id = ?", (report_id,)))
 
