@@ -1,7 +1,8 @@
 """Every version keeps its text; an `updated` change line says what changed.
 The demo's state 2 corrects one figure in 汕尾's 2021 report (专题研究法治政府
 建设工作4次 → 5次): one paragraph changed, none added or removed. A state
-written before texts were kept is migrated in place."""
+written before texts were kept is migrated in place; one written before texts
+were compressed reads the same."""
 from __future__ import annotations
 
 import json
@@ -12,8 +13,10 @@ import pytest
 from conftest import crawl, read_jsonl
 from govlaw.cli import main as govlaw
 from govlaw.demo.catalog import load_documents
+from govlaw.dedupe import match_key
 from govlaw.demo.server import DemoPortals
 from govlaw.state import SQLiteStore
+from govlaw.state.guard import SCHEMA_VERSION, inspect
 
 CORRECTED = "汕尾市人民政府2021年法治政府建设年度报告"
 SLUG = "shanwei-report-2021"
@@ -94,7 +97,57 @@ def test_a_state_from_before_texts_were_kept_is_migrated(tmp_path):
         assert [(v["version"], v["title"], v["body"]) for v in store.versions_of(record["id"])] == [
             (1, None, None), (2, "测试报告", "第二版正文。")]
         assert store.copies_of(record["id"]) == [("example.org/a.html", "p", None, None)]
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:
         store.close()
     SQLiteStore(path).close()  # migrating twice changes nothing
+
+
+def _record(rid, version, body, seen_at):
+    return {"id": rid, "version": version, "content_hash": f"h{version}-{rid}", "report_year": 2024,
+            "title": f"{rid}的报告", "body": body, "last_seen": seen_at, "urls": [f"http://example.org/{rid}.html"]}
+
+
+def test_texts_are_stored_compressed_and_states_with_plain_texts_still_read(tmp_path):
+    """Schema 3 stores match keys and version bodies zlib-compressed (BLOB);
+    a schema-2 state has them as TEXT, and reads the same before and after a
+    run adds compressed rows beside them."""
+    path = tmp_path / "state.sqlite"
+    old_body = "一、主要工作\n\n本年度，我市深入推进依法行政，加快建设法治政府。" * 20
+    store = SQLiteStore(path)
+    store.db.execute("PRAGMA user_version = 2")  # as a schema-2 govlaw wrote it: every text plain
+    old = _record("old", 1, old_body, "2025-01-01T00:00:00Z")
+    store.db.execute("INSERT INTO reports (id, version, content_hash, report_year, folded, record, withdrawn)"
+                     " VALUES ('old', 1, ?, 2024, ?, ?, 0)",
+                     (old["content_hash"], match_key(old_body), json.dumps(old, ensure_ascii=False)))
+    store.db.execute("INSERT INTO versions VALUES ('old', 1, ?, ?, ?, ?)",
+                     (old["content_hash"], old["last_seen"], old["title"], old_body))
+    store.close()
+    assert inspect(path)["problem"] is None
+
+    store = SQLiteStore(path)
+    try:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.match_key_of("old") == match_key(old_body)
+        assert [v["body"] for v in store.versions_of("old")] == [old_body]
+        # A run: a correction of the old report and a new report.
+        fixed, new = old_body.replace("我市", "本市"), "二、存在的问题\n\n执法监督仍需加强。" * 30
+        store.begin_run("r2", "2025-02-01T00:00:00Z")
+        store.commit_run("r2", [_record("old", 2, fixed, "2025-02-01T00:00:00Z"),
+                                _record("new", 1, new, "2025-02-01T00:00:00Z")], [], "2025-02-01T00:00:01Z")
+        kinds = dict(store.db.execute("SELECT id || '/' || version, typeof(body) FROM versions"))
+        assert kinds == {"old/1": "text", "old/2": "blob", "new/1": "blob"}
+        assert dict(store.db.execute("SELECT id, typeof(folded) FROM reports")) == {"old": "blob", "new": "blob"}
+        assert len(store.db.execute("SELECT body FROM versions WHERE id = 'new'").fetchone()[0]) < len(new.encode()) / 4
+        assert [v["body"] for v in store.versions_of("old")] == [old_body, fixed]
+        assert [v["body"] for v in store.versions_of("new")] == [new]
+        assert (store.match_key_of("old"), store.match_key_of("new")) == (match_key(fixed), match_key(new))
+        assert store.get("new")["body"] == new  # the record itself is JSON text, as before
+    finally:
+        store.close()
+    assert inspect(path)["problem"] is None
+    # An older govlaw refuses a state newer than it reads instead of misreading it.
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    assert "written by a newer govlaw" in inspect(path)["problem"]

@@ -8,11 +8,19 @@ Every version keeps its title and body (`versions`), so a correction can be
 shown and undone; every address keeps the copy last read there, without its
 text (`addresses.copy`), so the canonical copy is chosen again from all known
 copies even when most of them only answered 304.
+
+The long texts the state only reads back whole — the match key
+(`reports.folded`) and each version's body (`versions.body`) — are stored
+zlib-compressed, as BLOBs; a state written before keeps them as TEXT until
+the row is rewritten. Both read back through `unpack`, which tells the two
+apart by SQLite's storage class. The record stays JSON text (SQL reads
+fields of it with json_extract).
 """
 from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from pathlib import Path
 
 from govlaw.state.guard import SCHEMA_VERSION
@@ -23,7 +31,7 @@ CREATE TABLE IF NOT EXISTS reports (
     version INTEGER NOT NULL,
     content_hash TEXT NOT NULL,
     report_year INTEGER,
-    folded TEXT NOT NULL,  -- match key: NFKC, Simplified, no blanks or punctuation
+    folded TEXT NOT NULL,  -- match key: NFKC, Simplified, no blanks or punctuation (zlib BLOB; TEXT before schema 3)
     signature BLOB,        -- MinHash of the match key's shingles
     shingles INTEGER,      -- how many distinct shingles the match key has
     record TEXT NOT NULL,
@@ -35,7 +43,7 @@ CREATE TABLE IF NOT EXISTS versions (
     content_hash TEXT NOT NULL,
     seen_at TEXT NOT NULL,
     title TEXT,            -- the version's title and body; null in versions from before schema 2
-    body TEXT,
+    body TEXT,             -- zlib BLOB (TEXT before schema 3)
     PRIMARY KEY (id, version)
 );
 CREATE INDEX IF NOT EXISTS versions_hash ON versions (content_hash);
@@ -79,6 +87,21 @@ CREATE TABLE IF NOT EXISTS changes (
 );
 """
 
+ZLIB_LEVEL = 6
+
+
+def pack(text: str | None) -> bytes | None:
+    """A long text as the state stores it: UTF-8, zlib-compressed, a BLOB."""
+    return None if text is None else zlib.compress(text.encode("utf-8"), ZLIB_LEVEL)
+
+
+def unpack(value: str | bytes | None) -> str | None:
+    """A stored text back: a BLOB is compressed (`pack`); TEXT is a row
+    written before schema 3, as it was."""
+    if isinstance(value, bytes):
+        return zlib.decompress(value).decode("utf-8")
+    return value
+
 
 class SQLiteStore:
     def __init__(self, path: str | Path):
@@ -92,7 +115,8 @@ class SQLiteStore:
 
     def _migrate(self) -> None:
         """Bring an older state up to SCHEMA_VERSION in place. Columns are
-        added, never dropped: an older govlaw still reads the file."""
+        added, never dropped, and no row is rewritten: texts stored as TEXT
+        stay so (unpack reads both), new rows are compressed."""
         (version,) = self.db.execute("PRAGMA user_version").fetchone()
         if version >= SCHEMA_VERSION:
             return
@@ -131,7 +155,7 @@ class SQLiteStore:
 
     def match_key_of(self, report_id: str) -> str | None:
         row = self.db.execute("SELECT folded FROM reports WHERE id = ?", (report_id,)).fetchone()
-        return row[0] if row else None
+        return unpack(row[0]) if row else None
 
     # reports ----------------------------------------------------------------
     def get(self, report_id: str) -> dict | None:
@@ -183,7 +207,8 @@ class SQLiteStore:
         versions stored before texts were kept)."""
         rows = self.db.execute("SELECT version, content_hash, seen_at, title, body FROM versions WHERE id = ?"
                                " ORDER BY version", (report_id,))
-        return [dict(zip(("version", "content_hash", "seen_at", "title", "body"), row)) for row in rows]
+        return [{"version": version, "content_hash": content_hash, "seen_at": seen_at, "title": title,
+                 "body": unpack(body)} for version, content_hash, seen_at, title, body in rows]
 
     def report_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
@@ -227,11 +252,11 @@ class SQLiteStore:
                         " version=excluded.version, content_hash=excluded.content_hash,"
                         " report_year=excluded.report_year, folded=excluded.folded, signature=excluded.signature,"
                         " shingles=excluded.shingles, record=excluded.record, withdrawn=excluded.withdrawn",
-                        (rec["id"], rec["version"], rec["content_hash"], rec.get("report_year"), key, sig,
+                        (rec["id"], rec["version"], rec["content_hash"], rec.get("report_year"), pack(key), sig,
                          len(shingles(key)) if key else None, record_json, int(bool(rec.get("withdrawn")))))
                 self.db.execute("INSERT OR IGNORE INTO versions (id, version, content_hash, seen_at, title, body)"
                                 " VALUES (?, ?, ?, ?, ?, ?)", (rec["id"], rec["version"], rec["content_hash"],
-                                                               rec["last_seen"], rec.get("title"), rec.get("body")))
+                                                               rec["last_seen"], rec.get("title"), pack(rec.get("body"))))
                 for url in rec["urls"]:
                     self.db.execute("INSERT INTO addresses (url, report_id) VALUES (?, ?) ON CONFLICT(url)"
                                     " DO UPDATE SET report_id = excluded.report_id", (address_key(url), rec["id"]))
