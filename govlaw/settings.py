@@ -71,3 +71,5 @@ GOVLAW_REVALIDATE_OLD_DAYS = 30
 GOVLAW_MAX_LISTING_PAGES = 200
 # Skip listing entries whose title rules them out (no 法治/依法行政/报告/情况 and not truncated).
 GOVLAW_PREFILTER_TITLES = True
+# Pages a portal given by its home page alone may spend to find its report columns.
+GOVLAW_DISCOVERY_BUDGET = 40
