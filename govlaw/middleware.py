@@ -3,7 +3,9 @@
 BackoffRetryMiddleware replaces Scrapy's RetryMiddleware: the same retryable
 statuses and exceptions, but each retry waits — exponentially longer each
 time, or as long as the server's Retry-After asks (capped) — so a portal that
-is struggling is not hammered.
+is struggling is not hammered. A waiting retry holds nothing: DelayMiddleware
+keeps it out of the scheduler and the downloader until its time, so other
+portals' requests take the download places meanwhile.
 
 AddressGuardMiddleware refuses requests to private, loopback and link-local
 addresses unless the portal itself lives there (a public page that links into
@@ -20,10 +22,9 @@ import random
 import time
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.task import deferLater
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 
 from govlaw.urls import strip_session
 
@@ -43,6 +44,9 @@ def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> 
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+NOT_BEFORE = "govlaw_not_before"  # a retry's earliest start (epoch seconds), in its meta
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -68,7 +72,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
                                       max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
                                       priority_adjust=self.priority_adjust, stats_base_key="retry")
             if retry is not None:
-                retry.meta["govlaw_delay"] = self.delay_for(request, response)
+                retry.meta[NOT_BEFORE] = time.time() + self.delay_for(request, response)
                 return retry
         return response
 
@@ -78,7 +82,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
                                       max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
                                       priority_adjust=self.priority_adjust, stats_base_key="retry")
             if retry is not None:
-                retry.meta["govlaw_delay"] = self.delay_for(request)
+                retry.meta[NOT_BEFORE] = time.time() + self.delay_for(request)
             return retry
         return None
 
@@ -92,15 +96,57 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
 
 class DelayMiddleware:
-    """Holds a retried request for the delay its retry asked for."""
+    """Keeps a retry out of the crawl until its not-before time.
 
-    async def process_request(self, request, spider=None):
-        delay = request.meta.pop("govlaw_delay", None)
-        if delay:
-            from twisted.internet import reactor  # the one Scrapy installed: import late
+    A retry comes back to the engine at once, as any request a middleware
+    returns; when the engine schedules it, this holds it back (the
+    request_scheduled signal drops it from the scheduler) and puts it back
+    with `engine.crawl` once its time has come. Meanwhile it holds no download
+    slot and no place among CONCURRENT_REQUESTS, and the crawl is kept open
+    while any retry waits. After its wait it goes through the scheduler and
+    its host's slot (DOWNLOAD_DELAY, AutoThrottle) like any request."""
 
-            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
-        return None
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.waiting: dict = {}  # id of a waiting request -> the reactor's call that puts it back
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        mw = cls(crawler)
+        crawler.signals.connect(mw.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(mw.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    def request_scheduled(self, request, spider=None):
+        not_before = request.meta.get(NOT_BEFORE)
+        if not_before is None:
+            return
+        wait = not_before - time.time()
+        if wait <= 0:
+            del request.meta[NOT_BEFORE]
+            return
+        from twisted.internet import reactor  # the one Scrapy installed: import late
+
+        self.waiting[id(request)] = reactor.callLater(wait, self._release, request)
+        raise IgnoreRequest("waiting for its retry time")  # not scheduled now; no errback runs
+
+    def _release(self, request):
+        self.waiting.pop(id(request), None)
+        if self.crawler.engine is not None and self.crawler.engine.spider is not None:
+            self.crawler.engine.crawl(request)
+
+    def spider_idle(self, spider=None):
+        if self.waiting:
+            raise DontCloseSpider
+
+    def spider_closed(self, spider=None, reason=None):
+        if self.waiting:
+            logger.info("%d retries still waiting when the crawl closed (%s)", len(self.waiting), reason)
+        for call in self.waiting.values():
+            if call.active():
+                call.cancel()
+        self.waiting.clear()
 
 
 def _is_private_host(host: str) -> bool:

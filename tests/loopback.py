@@ -37,13 +37,14 @@ class _Handler(BaseHTTPRequestHandler):
 class LoopbackPortal:
     """`route(path, headers, times_seen_before) -> Reply` answers each GET."""
 
-    def __init__(self, route):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    def __init__(self, route, host: str = "127.0.0.1"):
+        # Another loopback address (127.0.0.2) is another host name, so another download slot.
+        self.server = ThreadingHTTPServer((host, 0), _Handler)
         self.server.daemon_threads = True
         self.server.route = route
         self.server.log = []
         self.server.lock = threading.Lock()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.base = f"http://{host}:{self.server.server_address[1]}"
 
     @property
     def log(self) -> list[tuple[float, str, dict]]:

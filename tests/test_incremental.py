@@ -237,7 +237,9 @@ def test_old_reports_are_revalidated_on_a_slower_cadence(tmp_path):
         recent = {p for recent, pages, _, _ in first.values() if recent for p in pages}
         assert (len(old), len(recent)) == (6, 8)  # 14 report pages: 13 reports, one at two addresses
 
-        # Old reports confirmed moments ago rest; recent ones are asked for again.
+        # Old reports confirmed moments ago rest; recent ones are asked for again. (last_seen has a
+        # resolution of one second: the runs are kept a second apart so that a move is visible.)
+        time.sleep(1.1)
         asked = _requested(demo, lambda: crawl(sources, output, *cadence, "-s", "GOVLAW_REVALIDATE_OLD_DAYS=30"))
         assert asked & old == set()
         assert recent <= asked
@@ -248,6 +250,7 @@ def test_old_reports_are_revalidated_on_a_slower_cadence(tmp_path):
             assert (seen == first[rid][2]) is not is_recent, rid  # only the asked-for moved on
 
         # Once the cadence has passed (0 days: at once), old ones are asked for too.
+        time.sleep(1.1)
         asked = _requested(demo, lambda: crawl(sources, output, *cadence, "-s", "GOVLAW_REVALIDATE_OLD_DAYS=0"))
         assert old | recent <= asked
         third = _report_pages(demo, output)

@@ -206,3 +206,43 @@ def test_session_ids_in_links_match_known_pages(tmp_path):
     assert all(h.get("If-None-Match") == '"v1"' for _, h in documents)  # known pages, asked conditionally
     [report] = read_jsonl(tmp_path / "out" / "reports.jsonl")
     assert sorted(u.split("/", 3)[-1] for u in report["urls"]) == ["a.php?id=7", "b.jsp?id=8", "c.php?id=9"]
+
+
+def test_a_retry_waiting_for_its_time_holds_no_download_place(tmp_path):
+    """Two portals on two hosts (two download slots) and CONCURRENT_REQUESTS=2:
+    portal A answers its two listings 503 with Retry-After: 3 at first. While
+    A's two retries wait they hold no place, so portal B's listing and its 10
+    reports are all fetched before A is asked again; and A is asked again no
+    earlier than 3 s after each 503, timed at A."""
+    a_lists = ["/list1.html", "/list2.html"]
+    b_pages = [f"/r{i}.html" for i in range(10)]
+    titles = {p: f"清河县人民政府关于{2014 + i}年度法治政府建设情况的报告" for i, p in enumerate(b_pages)}
+
+    def route_a(path, headers, seen):
+        if path in a_lists:
+            return Reply(503, "busy", {"Retry-After": "3"}) if seen == 0 else Reply(200, _listing([]))
+        return Reply(404, "not found")
+
+    def route_b(path, headers, seen):
+        if path == "/list.html":
+            return Reply(200, _listing([(p, titles[p]) for p in b_pages]))
+        if path in titles:
+            return Reply(200, _report_page(titles[path]))
+        return Reply(404, "not found")
+
+    with LoopbackPortal(route_a) as a, LoopbackPortal(route_b, host="127.0.0.2") as b:
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(yaml.safe_dump([
+            {"id": "busy", "name": "甲县人民政府", "start_urls": [a.base + p for p in a_lists], "region_code": "130123"},
+            {"id": "free", "name": "清河县人民政府", "start_urls": [b.base + "/list.html"], "region_code": "130124"},
+        ], allow_unicode=True), encoding="utf-8")
+        result = crawl(sources, tmp_path / "out", "-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+        a_log, b_log = a.log, b.log
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(p for _, p, _ in b_log if p in titles) == sorted(b_pages)
+    retries = []
+    for path in a_lists:
+        first, second = [t for t, p, _ in a_log if p == path]
+        assert 3.0 <= second - first < 5.0, (path, second - first)  # Retry-After: 3, then its turn
+        retries.append(second)
+    assert max(t for t, _, _ in b_log) < min(retries), (b_log, a_log)  # B finished while A waited

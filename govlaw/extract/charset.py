@@ -67,9 +67,11 @@ def _declared(body: bytes, content_type: str | None) -> list[str]:
         enc = resolve_encoding(enc) if enc else None
         if enc and enc != "utf-8" and enc not in out:
             try:
-                codecs.lookup(enc)
+                info = codecs.lookup(enc)
             except LookupError:
                 continue
+            if not getattr(info, "_is_text_encoding", True):
+                continue  # a page can declare "uu" or "base64": codecs, but not of text
             out.append(enc)
     return out
 
@@ -93,7 +95,10 @@ def _tolerant(body: bytes, enc: str) -> str | None:
         return body.decode(enc)
     except (UnicodeDecodeError, LookupError):
         pass
-    text = body.decode(enc, errors="replace")
+    try:
+        text = body.decode(enc, errors="replace")
+    except (LookupError, TypeError):
+        return None
     bad = text.count("\ufffd")
     return text if bad <= max(_TOLERATED_ERRORS, len(text) * _TOLERATED_RATE) else None
 
