@@ -143,7 +143,8 @@ def test_deep_unclosed_nesting_keeps_text_and_drops_scripts():
 def test_pages_within_the_depth_limit_are_parsed_as_they_are():
     """The guard changes nothing on a page of ordinary depth: every example
     page is its own flattening, and parses with no depth error."""
-    from govlaw.extract.html import _parse, flatten_deep
+    from govlaw.extract.depth import flatten_deep
+    from govlaw.extract.html import _parse
 
     for data in PAGES:
         text = decode(data)[0]

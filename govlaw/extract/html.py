@@ -18,6 +18,7 @@ import lxml.html
 
 from govlaw.extract.charset import decode  # noqa: F401  (re-exported)
 from govlaw.extract.chrome import is_chrome, is_label_line
+from govlaw.extract.depth import MAX_DEPTH, flatten_deep
 from govlaw.normalize import clean_line
 from govlaw.vocab import CJK_CHAR as _CJK, PROSE_PUNCT as _PROSE_PUNCT
 
@@ -39,7 +40,6 @@ FAMILY_HINTS = [
     ".article-content", ".article_content", ".pages_content", "#js_content", ".wz_content", ".zw",
     "#content", ".content", "article",
 ]
-
 
 
 # Decoding lives in govlaw.extract.charset; `decode` is re-exported here for callers.
@@ -76,68 +76,11 @@ def parse(html: str) -> lxml.html.HtmlElement | None:
     return root
 
 
-# Open elements kept when a page nests past libxml2's limit of 256.
-MAX_DEPTH = 200
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source",
-         "track", "wbr", "basefont", "bgsound", "frame", "isindex", "spacer"}
-_RAW = {"script", "style", "textarea", "title", "xmp", "plaintext", "noscript", "iframe", "noembed", "noframes"}
-# A tag ends at its '>' or is not a tag before the next '<': no search runs past it.
-_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<[!?][^<>]*>?|<(/?)([A-Za-z][^\s/<>]*)[^<>]*>", re.S)
-
-
 def _parse(html: str):
     parser = lxml.html.HTMLParser()
     root = lxml.html.document_fromstring(html, parser=parser)
     too_deep = any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message for e in parser.error_log)
     return root, too_deep
-
-
-def flatten_deep(html: str, bound: int = MAX_DEPTH) -> str:
-    """`html` with the start and end tags of elements nested deeper than
-    `bound` removed and everything between them kept: one pass over the
-    tags, in linear time. Elements whose content is not markup (script,
-    style …) are kept whole wherever they are."""
-    out = []
-    stack: list[tuple[str, bool]] = []  # (tag, kept) of the open elements
-    open_count: dict[str, int] = {}     # how many of each tag are open: an end tag of none costs nothing
-    pos = 0
-    n = len(html)
-    while pos < n:
-        m = _TOKEN.search(html, pos)
-        if m is None:
-            break
-        out.append(html[pos:m.start()])
-        pos = m.end()
-        name = (m.group(2) or "").lower()
-        if not name:  # comment, doctype, processing instruction
-            out.append(m.group(0))
-        elif m.group(1):  # end tag
-            if not open_count.get(name):
-                out.append(m.group(0))  # closes nothing open: the parser's business
-                continue
-            while True:  # close everything above it, as the parser does
-                tag, kept = stack.pop()
-                open_count[tag] -= 1
-                if tag == name:
-                    break
-            if kept:
-                out.append(m.group(0))
-        elif name in _RAW:
-            end = re.compile(rf"</{re.escape(name)}\s*>", re.I).search(html, pos)
-            stop = end.end() if end else n
-            out.append(m.group(0) + html[pos:stop])
-            pos = stop
-        elif name in _VOID or m.group(0).endswith("/>"):
-            if len(stack) < bound:
-                out.append(m.group(0))
-        else:
-            kept = len(stack) < bound
-            stack.append((name, kept))
-            open_count[name] = open_count.get(name, 0) + 1
-            if kept:
-                out.append(m.group(0))
-    out.append(html[pos:])
-    return "".join(out)
 
 
 def meta_tags(root) -> dict[str, str]:
