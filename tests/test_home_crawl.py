@@ -69,4 +69,5 @@ def test_discovery_costs(runs):
 def test_second_state_reports_are_new(runs):
     new = {c["title"] for c in runs[2]["changes"] if c["change"] == "new"}
     added = set().union(*runs[2]["expected"].values()) - set().union(*runs[1]["expected"].values())
+    assert len(added) == 5  # one new report a government
     assert added <= new
