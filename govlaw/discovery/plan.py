@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from govlaw.discovery.home import Directions
+from govlaw.urls import address_key
 
 NAVIGATION, JUSTICE, SEARCH = "navigation", "justice_bureau", "search"
 # After the first report column, a few more steps may find its siblings
@@ -119,5 +120,7 @@ class DiscoveryPlan:
 
 
 def _key(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.netloc.lower()}{parts.path.rstrip('/') or '/'}?{parts.query}"
+    """The project's one address key, plus a fragment that names a column
+    (gkmlpt's #<catid>: two columns of one shell are two columns)."""
+    fragment = urlsplit(url).fragment
+    return address_key(url) + (f"#{fragment}" if fragment.isdigit() else "")

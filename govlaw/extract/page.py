@@ -19,7 +19,7 @@ from govlaw.extract import attachments as files
 from govlaw.extract import metadata as md
 from govlaw.extract import titles
 from govlaw.extract import zh
-from govlaw.extract.detect import COVER_MEMO, REPORT_TITLE, decide, is_stub
+from govlaw.extract.detect import COVER_MEMO, REPORT_TITLE, decide, decide_title, is_stub
 from govlaw.extract.parts import (
     is_doc_number_line, is_recipient_line, read_parts, title_lines,
 )
@@ -377,7 +377,8 @@ def unread_report(ex: Extraction) -> Extraction:
     out.body, out.sections, out.missing_parts = "", [], []
     out.body_source = "none"
     # Only a page whose title says it is a report stands as one without its text.
-    if titles.is_report_title(ex.title):
+    by_title = decide_title(zh.simplified(ex.title)) if ex.title else None
+    if by_title is not None and by_title.is_report:
         out.is_report, out.reason = True, "attachment:unreadable"
     else:
         out.is_report, out.reason = False, "attachment:unreadable_untitled"

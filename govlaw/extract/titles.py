@@ -144,6 +144,3 @@ def published_title(title_key: str | None, keys: list[str], published: list[str]
         return joined_shown[start:start + len(title_key)]
     return title_key
 
-
-def is_report_title(title: str | None) -> bool:
-    return bool(title) and bool(REPORT_TITLE.search(zh.simplified(re.sub(r"\s+", "", title))))
