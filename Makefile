@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean bench
+.PHONY: demo test install clean bench system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/govlaw demo crawl --output output
 
-test: $(STAMP)
+# Debian's Chromium (the browser fallback and the HTML report's test).
+system-packages:
+	scripts/system-packages.sh chromium=chromium
+
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -156,3 +156,15 @@ def _union(attachments) -> list[dict]:
             seen.add(a["url"])
             out.append(a)
     return out
+
+
+def section_texts(record: dict) -> list[dict]:
+    """A record's sections as {heading, part, text}, whether the record keeps
+    each section's text or only its place in the body (start and end offsets).
+    Readers of records (exports, the HTML report) go through this."""
+    body = record.get("body") or ""
+    out = []
+    for s in record.get("sections") or []:
+        text = s["text"] if "text" in s else body[s["start"]:s["end"]]
+        out.append({"heading": s["heading"], "part": s.get("part"), "text": text})
+    return out

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install Debian packages the tests need (a browser, servers) when their
+# command is missing. Usage: system-packages.sh COMMAND=PACKAGE ...
+# Nothing is installed when every command is already there.
+set -euo pipefail
+missing=()
+for pair in "$@"; do
+    cmd="${pair%%=*}"; pkg="${pair#*=}"
+    command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/lib/postgresql/15/bin/$cmd" ] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing Debian packages: ${missing[*]}" >&2
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
