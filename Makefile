@@ -18,9 +18,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/govlaw demo crawl --output output
 
-# Debian's Chromium (the browser fallback and the HTML report's test).
+# Debian's Chromium (the browser fallback and the HTML report's test), and
+# PostgreSQL and Redis (the distributed mode's tests start private servers).
 system-packages:
-	scripts/system-packages.sh chromium=chromium
+	scripts/system-packages.sh chromium=chromium initdb=postgresql redis-server=redis-server
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q

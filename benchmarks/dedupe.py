@@ -46,11 +46,17 @@ FILLERS = ["一是", "二是", "三是", "同时，", "此外，", "全年", "�
 
 def synthetic(n: int, seed: int = 7):
     """(id, year, text, original id or None) for n reports and their reposts."""
+    return list(iter_synthetic(n, seed))
+
+
+def iter_synthetic(n: int, seed: int = 7):
+    """synthetic(), made one report at a time (the texts of 100,000 reports
+    would otherwise outweigh the index being measured)."""
     rng = random.Random(seed)
     pool = [rng.choice(FILLERS) + t for t in TEMPLATES for _ in range(12)]
-    out = []
+    made = 0
     i = 0
-    while len(out) < n:
+    while made < n:
         g = rng.choice(PLACES) + rng.choice(PLACES) + rng.choice(LEVELS)
         y = rng.randint(2019, 2025)
         sentences = [rng.choice(OPENINGS)] + rng.sample(pool, rng.randint(25, 40))
@@ -58,14 +64,15 @@ def synthetic(n: int, seed: int = 7):
                            for s in sentences)
         text += f"\n\n{g}\n\n{y + 1}年3月{rng.randint(1, 28)}日"
         rid = f"r{i}"
-        out.append((rid, y, text, None))
-        if rng.random() < 0.1 and len(out) < n:
+        yield rid, y, text, None
+        made += 1
+        if rng.random() < 0.1 and made < n:
             copy = "来源：上级门户网站转载\n\n" + text.replace("，", ",", 3)
             pos = rng.randrange(len(copy) - 10)
             copy = copy[:pos] + "更正" + copy[pos + 2:]
-            out.append((f"{rid}-repost", y, copy, rid))
+            yield f"{rid}-repost", y, copy, rid
+            made += 1
         i += 1
-    return out[:n]
 
 
 def cluster(n: int) -> dict:
@@ -95,6 +102,45 @@ def cluster(n: int) -> dict:
             "reposts": reposts, "missed_reposts": missed, "wrong_merges": wrong_merges}
 
 
+def cluster_in_state(n: int, work: Path) -> dict:
+    """The crawl's own path: IdentityIndex over a real SQLite state, new
+    reports committed a portal's worth (100) at a time and forgotten by the
+    index, as the feed pipeline does; the LSH bands live in the state."""
+    sys.path.insert(0, str(ROOT))
+    from govlaw.dedupe import IdentityIndex, fingerprint
+    from govlaw.state.sqlite import SQLiteStore
+
+    store = SQLiteStore(work / f"dedupe-{n}.sqlite")
+    store.begin_run("r1", "2025-01-01T00:00:00Z")
+    index = IdentityIndex(store)
+    started = time.perf_counter()
+    assigned, batch, texts, origin = {}, {}, {}, {}
+    for i, (rid, year, text, orig) in enumerate(iter_synthetic(n)):
+        origin[rid] = orig
+        fp = fingerprint(text)
+        url = f"http://gov{i}.example/{rid}.html"
+        got = index.resolve(url, fp["content_hash"], fp["match_key"], year, fp["signature"], fp["shingle_count"])
+        assigned[rid] = got
+        if got not in batch and store.get(got) is None:
+            batch[got] = {"id": got, "title": rid, "report_year": year, "body": text,
+                          "content_hash": fp["content_hash"], "version": 1, "url": url, "urls": [url], "portal": "p", "first_seen": "t", "last_seen": "t",
+                          "withdrawn": False, "history": []}
+            texts[got] = (fp["match_key"], fp["signature"], fp["shingle_count"])
+        if len(batch) >= 100 or i == n - 1:
+            store.commit_portal("r1", None, list(batch.values()), [], "t", texts=texts)
+            index.forget(batch)
+            batch, texts = {}, {}
+    seconds = time.perf_counter() - started
+    originals = {rid: assigned[rid] for rid, orig in origin.items() if orig is None}
+    wrong_merges = len(originals) - len(set(originals.values()))
+    missed = sum(1 for rid, orig in origin.items() if orig is not None and assigned[rid] != assigned[orig])
+    reposts = sum(1 for orig in origin.values() if orig is not None)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    store.close()
+    return {"n": n, "seconds": seconds, "peak_mib": peak_mib, "clusters": len(set(assigned.values())),
+            "reposts": reposts, "missed_reposts": missed, "wrong_merges": wrong_merges}
+
+
 def labelled(data: Path) -> tuple[float, float, int, list]:
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
@@ -114,9 +160,15 @@ def main():
     parser.add_argument("--pairs", type=Path, action="append",
                         help="labelled pair folders (default: tests/dedupe and benchmarks/dedupe_holdout if present)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--state", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(cluster(args.one)))
+        if args.state:
+            import tempfile
+            with tempfile.TemporaryDirectory() as work:
+                print(json.dumps(cluster_in_state(args.one, Path(work))))
+        else:
+            print(json.dumps(cluster(args.one)))
         return
     folders = args.pairs or [f for f in (ROOT / "tests" / "dedupe", ROOT / "benchmarks" / "dedupe_holdout")
                              if (f / "pairs.csv").exists()]
@@ -128,14 +180,18 @@ def main():
     print()
     if args.sizes == "0":
         return
-    print(f"{'reports':>8} {'seconds':>8} {'per 1k':>7} {'peak MiB':>9} {'MiB/1k':>7} {'clusters':>8} "
+    print(f"{'index':>6} {'reports':>8} {'seconds':>8} {'per 1k':>7} {'peak MiB':>9} {'MiB/1k':>7} {'clusters':>8} "
           f"{'reposts':>8} {'missed':>7} {'wrong':>6}")
+    # Each size twice: the in-memory LSH (the reference) and the crawl's
+    # path, the index in the state with a portal's commit every 100 reports.
     for size in [int(s) for s in args.sizes.split(",")]:
-        out = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True)
-        res = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{res['n']:8d} {res['seconds']:8.1f} {res['seconds'] / res['n'] * 1000:7.2f} {res['peak_mib']:9.0f} "
-              f"{res['peak_mib'] / res['n'] * 1000:7.1f} {res['clusters']:8d} {res['reposts']:8d} "
-              f"{res['missed_reposts']:7d} {res['wrong_merges']:6d}")
+        for mode in ("memory", "state"):
+            cmd = [sys.executable, __file__, "--one", str(size)] + (["--state"] if mode == "state" else [])
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            res = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{mode:>6} {res['n']:8d} {res['seconds']:8.1f} {res['seconds'] / res['n'] * 1000:7.2f} "
+                  f"{res['peak_mib']:9.0f} {res['peak_mib'] / res['n'] * 1000:7.1f} {res['clusters']:8d} "
+                  f"{res['reposts']:8d} {res['missed_reposts']:7d} {res['wrong_merges']:6d}")
 
 
 if __name__ == "__main__":

@@ -206,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(body)
-        server.count(status, len(body), k)
+        server.count(status, len(body), k, f"{method} {self.path}")
 
     def log_message(self, fmt, *args):
         pass
@@ -231,8 +231,9 @@ class FarmServer(ThreadingHTTPServer):
             self.requests, self.bytes, self.not_modified = 0, 0, 0
             self.first = self.last = None  # time.monotonic() of the first and last response
             self.hosts: set = set()
+            self.served: list = []  # (portal k, "METHOD path", status) of every answer, in order
 
-    def count(self, status: int, size: int, k: int):
+    def count(self, status: int, size: int, k: int, asked: str = ""):
         now = time.monotonic()
         with self._count_lock:
             self.requests += 1
@@ -241,6 +242,7 @@ class FarmServer(ThreadingHTTPServer):
             self.first = self.first or now
             self.last = now
             self.hosts.add(k)
+            self.served.append((k, asked, status))
 
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], ConnectionError):

@@ -14,17 +14,20 @@ settings:
            extracts nothing, then the same crawl again (it keeps no state)
 
 and prints, per N: pages/s (over the span from the first to the last response
-the farm served), CPU ms per request and peak RSS of the crawling process,
+the farm served), CPU ms per request and peak RSS of the crawling process
+(the reactor's) and of its extraction worker processes,
 state bytes per report, time from the last response served to the process's
 exit, and the re-run's requests, bytes, CPU and RSS, with govlaw/stock ratios.
 
     .venv/bin/python benchmarks/scale.py                       # N = 100
     .venv/bin/python benchmarks/scale.py --n 100 1000 3000     # 3,000 sampled: every 3rd portal crawled
     .venv/bin/python benchmarks/scale.py --n 3000 --sample 1   # all 3,000
+    .venv/bin/python benchmarks/scale.py -s GOVLAW_EXTRACT_WORKERS=0   # govlaw reading in its own process
 
 The farm runs in this process and shares the machine's cores with the
-crawler; its CPU time is printed too. CPU and RSS are the child's own
-(os.wait4), so they include the interpreter's start-up.
+crawler; its CPU time is printed too. The crawling process's CPU and RSS are
+its own (os.wait4), so they include the interpreter's start-up; its worker
+processes' are sampled from /proc every 50 ms while they live.
 """
 from __future__ import annotations
 
@@ -108,6 +111,46 @@ if __name__ == "__main__":
     def settings_args():
         return [a for k, v in SETTINGS.items() for a in ("-s", f"{k}={v}")]
 
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def _proc_figures(pid: int) -> tuple[int, float, int] | None:
+        """(parent pid, own CPU seconds, peak RSS KiB) of a live process, from /proc."""
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/status") as fh:
+                hwm = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
+        except (OSError, ValueError, IndexError):
+            return None
+        return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, hwm
+
+    class Descendants(threading.Thread):
+        """Samples the crawl's descendant processes (the extraction workers
+        and the server they fork from) every 50 ms: each one's last CPU
+        reading and its peak RSS. A worker's CPU after its last sample is
+        missed, so the reactor process's figure (total - workers) errs high."""
+
+        def __init__(self, root: int):
+            super().__init__(daemon=True)
+            self.root, self.done = root, threading.Event()
+            self.cpu: dict[int, float] = {}
+            self.rss: dict[int, int] = {}
+
+        def run(self):
+            while not self.done.wait(0.05):
+                parents = {}
+                for name in os.listdir("/proc"):
+                    if name.isdigit() and (f := _proc_figures(int(name))) is not None:
+                        parents[int(name)] = f
+                tree, grew = {self.root}, True
+                while grew:
+                    more = {p for p, f in parents.items() if f[0] in tree and p not in tree}
+                    tree |= more
+                    grew = bool(more)
+                for pid in tree - {self.root}:
+                    self.cpu[pid] = parents[pid][1]
+                    self.rss[pid] = max(self.rss.get(pid, 0), parents[pid][2])
+
     def run(server, cmd, env, cwd, log: Path, timeout: float) -> dict:
         """One crawl in a child process; the farm's and the child's own figures."""
         server.reset()
@@ -115,21 +158,31 @@ if __name__ == "__main__":
         with open(log, "w") as out:
             proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                                     start_new_session=True)
+            sampler = Descendants(proc.pid)
+            sampler.start()
             killer = threading.Timer(timeout, lambda: os.killpg(proc.pid, signal.SIGKILL))
             killer.start()
             _, status, usage = os.wait4(proc.pid, 0)
             ended = time.monotonic()
+            sampler.done.set()
             killer.cancel()
             proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             tail = log.read_text(errors="replace")[-3000:]
             raise SystemExit(f"{' '.join(cmd[:6])} … exited {proc.returncode}:\n{tail}")
         span = (server.last - server.first) if server.requests > 1 else float("nan")
+        # wait4 counts the child and the descendants it reaped itself; the
+        # extraction workers are forked, and reaped, by a fork server the
+        # child never reaps, so their CPU is not in it: it is added, sampled.
+        own = usage.ru_utime + usage.ru_stime
+        workers = sum(sampler.cpu.values())
         return {
             "requests": server.requests, "bytes": server.bytes, "not_modified": server.not_modified,
             "hosts": len(server.hosts), "wall": ended - started, "span": span,
             "pages_s": server.requests / span if span else float("nan"),
-            "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024,
+            "cpu": own + workers, "reactor_cpu": own, "workers_cpu": workers,
+            "rss_mib": usage.ru_maxrss / 1024, "workers": len(sampler.rss),
+            "workers_rss_mib": max(sampler.rss.values(), default=0) / 1024,
             "tail": ended - server.last if server.last else float("nan"),
             "farm_cpu": time.process_time() - farm_cpu,
         }
@@ -154,7 +207,7 @@ if __name__ == "__main__":
                 reports = sum(1 for _ in feed.open(encoding="utf-8"))
         return size, reports
 
-    def measure(n: int, sample: int, work: Path, timeout: float) -> dict:
+    def measure(n: int, sample: int, work: Path, timeout: float, extra: list[str]) -> dict:
         shim = work / "shim"  # farm.py alone on the children's path (not this folder: it shadows packages)
         shim.mkdir(parents=True, exist_ok=True)
         if not (shim / "farm.py").exists():
@@ -171,7 +224,7 @@ if __name__ == "__main__":
 
             genv = dict(os.environ, SCRAPY_SETTINGS_MODULE="govlaw.settings", PYTHONPATH=path)
             gcmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"sources={sources}",
-                    "-s", f"GOVLAW_OUTPUT_DIR={output}", *settings_args()]
+                    "-s", f"GOVLAW_OUTPUT_DIR={output}", *settings_args(), *[a for kv in extra for a in ("-s", kv)]]
             senv = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
             senv["PYTHONPATH"] = str(shim)
             scmd = [sys.executable, "-m", "scrapy", "runspider", os.path.abspath(__file__), "-a", f"urls={urls}",
@@ -210,9 +263,15 @@ if __name__ == "__main__":
         row("wall time, s", g["wall"], s["wall"], "{:.1f}")
         row("first to last response, s", g["span"], s["span"], "{:.1f}")
         row("pages/s", g["pages_s"], s["pages_s"], "{:.1f}")
-        row("CPU, s", g["cpu"], s["cpu"], "{:.1f}")
-        row("CPU ms per request", 1000 * g["cpu"] / g["requests"], 1000 * s["cpu"] / s["requests"], "{:.2f}")
-        row("peak RSS, MiB", g["rss_mib"], s["rss_mib"], "{:.0f}")
+        row("CPU, s (all processes)", g["cpu"], s["cpu"], "{:.1f}")
+        row("CPU ms per request (all processes)", 1000 * g["cpu"] / g["requests"], 1000 * s["cpu"] / s["requests"],
+            "{:.2f}")
+        row("CPU ms per request, reactor's process", 1000 * g["reactor_cpu"] / g["requests"],
+            1000 * s["reactor_cpu"] / s["requests"], "{:.2f}")
+        row(f"CPU ms per request, {g['workers']} extraction processes", 1000 * g["workers_cpu"] / g["requests"],
+            1000 * s["workers_cpu"] / s["requests"], "{:.2f}")
+        row("peak RSS, MiB, reactor's process", g["rss_mib"], s["rss_mib"], "{:.0f}")
+        row("peak RSS, MiB, largest worker process", g["workers_rss_mib"] or None, None, "{:.0f}")
         row("last response to exit, s", g["tail"], s["tail"], "{:.2f}")
         per = r["state_bytes"] / r["reports"] / 1024 if r["reports"] else float("nan")
         row(f"state KiB per report ({r['reports']:,} reports)", per, None, "{:.1f}")
@@ -231,13 +290,15 @@ if __name__ == "__main__":
                         help="for N > 1,000, crawl only every k-th portal of the farm (default 3; 1: all)")
         ap.add_argument("--timeout", type=float, default=3600, help="seconds allowed for one crawl")
         ap.add_argument("--keep", metavar="DIR", help="write sources, outputs and logs to DIR and keep them")
+        ap.add_argument("-s", "--set", metavar="NAME=VALUE", action="append", default=[],
+                        help="a setting for govlaw's crawls only (e.g. GOVLAW_EXTRACT_WORKERS=0: read in process)")
         args = ap.parse_args()
         print(f"settings for both crawlers: {' '.join(f'{k}={v}' for k, v in SETTINGS.items())}")
         with tempfile.TemporaryDirectory(prefix="govlaw-scale-") as tmp:
             work = Path(args.keep).resolve() if args.keep else Path(tmp)
             work.mkdir(parents=True, exist_ok=True)
             for n in args.n:
-                report(measure(n, args.sample if n > 1000 else 1, work, args.timeout))
+                report(measure(n, args.sample if n > 1000 else 1, work, args.timeout, args.set))
                 sys.stdout.flush()
 
     main()

@@ -6,6 +6,9 @@
     govlaw crawl [-a/-s …]          `scrapy crawl reports` with govlaw's settings, from anywhere
     govlaw state check|restore      verify the state, list its backups; put back the last good one
     govlaw registry stats|show|export   the national registry of governments; a sources file from it
+    govlaw search PHRASE            reports containing a phrase, from <output>/govlaw.db
+    govlaw ledger [--sources FILE]  write the ledger, the CSVs and govlaw.db again from the state
+    govlaw report [--output D]      the HTML report (D/report/) from D/govlaw.db
     govlaw --debug …                tracebacks behind error messages
 """
 from __future__ import annotations
@@ -192,9 +195,25 @@ def main(argv: list[str] | None = None) -> int:
 
     statecmd.add_parser(sub)  # govlaw state check | restore | versions
 
+    from govlaw import exportcmd
+
+    exportcmd.add_parser(sub)  # govlaw export: the feed files from a state
+
+    from govlaw.distributed import cli as distributedcmd
+
+    distributedcmd.add_parser(sub)  # govlaw queue | status: a run shared by several workers
+
     from govlaw.registry import cli as registrycmd
 
     registrycmd.add_parser(sub)  # govlaw registry stats | show | export
+
+    from govlaw.analysts import cli as analystscmd
+
+    analystscmd.add_parser(sub)  # govlaw search PHRASE | govlaw ledger
+
+    from govlaw.htmlreport import cli as reportcmd
+
+    reportcmd.add_parser(sub)  # govlaw report: the HTML report from govlaw.db
 
     args = parser.parse_args(argv)
     args.debug = args.debug or debug

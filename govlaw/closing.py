@@ -1,89 +1,138 @@
-"""The end of a run: from the copies gathered and the journal kept, the
-run's records, change lines, page validators and per-portal summary —
-committed to the state in one transaction, then written as feed files."""
+"""Commits: a portal's part of the run as soon as its requests have drained,
+and the end of the run.
+
+`commit_portal` turns the copies read on one portal and what the run learned
+there (the portal's journal) into records, change lines, page validators,
+evidence of absence and the portal's summary, and writes them to the state
+in one transaction. A run killed afterwards keeps every portal it finished.
+
+`finish_run` judges withdrawals — a report is withdrawn only when every one
+of its addresses, on whatever portal, gave evidence of absence this run —,
+marks the run finished, and writes the feed files from the state.
+
+A report met on several portals in one run is merged portal by portal; a
+text that changes again within the run is folded into the version the run
+created (no second version, the run's change line rewritten), so the state
+ends as one commit of all the copies would leave it.
+"""
 from __future__ import annotations
 
 import dataclasses
 import json
 import logging
+from pathlib import Path
 
-from govlaw import feed, records
+from govlaw import analysts, feed, htmlreport, records
 from govlaw.dedupe import address_key
 from govlaw.run import RunContext, utc_now
 from govlaw.state import backup, guard
 
 logger = logging.getLogger(__name__)
 
+# The change of a report within one run: the first kind stands (a report new
+# this run stays new however many portals it is found on).
+_IN_RUN = ("new", "updated")
 
-def close_run(run: RunContext, copies: dict[str, list[dict]], finish_reason: str | None = None) -> dict:
-    store, journal = run.store, run.journal
+
+def commit_portal(run: RunContext, portal: str, copies: dict[str, list[dict]], texts: dict | None = None,
+                  cut_short: bool = False) -> dict:
+    with run.store.exclusive():
+        return _commit_portal(run, portal, copies, texts, cut_short)
+
+
+def _commit_portal(run: RunContext, portal: str, copies: dict[str, list[dict]], texts: dict | None,
+                   cut_short: bool) -> dict:
+    """Commit what the run read and learned on `portal`; returns its summary.
+    `texts`: content hash → (match key, signature, shingle count) of the
+    copies' texts. `cut_short`: the crawl closed before the portal drained,
+    so none of its walks counts as complete."""
+    pj = run.journal.take(portal)
+    try:
+        return _commit_journal(run, pj, copies, texts, cut_short)
+    except BaseException:
+        run.journal.put_back(pj)  # nothing was committed: the next try has it all
+        raise
+
+
+def _commit_journal(run: RunContext, pj, copies: dict[str, list[dict]], texts: dict | None, cut_short: bool) -> dict:
+    store, portal = run.store, pj.portal
+    pj.incomplete = pj.incomplete or cut_short
     seen_at = utc_now()
     # A page whose item never reached the feed (an error in a pipeline) keeps
     # no validators: the next run fetches it in full instead of trusting a 304.
     confirmed = {c.get("asked_key") for cs in copies.values() for c in cs}
-    lost = {k for k, p in journal.pages.items() if p.outcome == "report" and k not in confirmed}
+    lost = [k for k, p in pj.pages.items() if p.outcome == "report" and k not in confirmed]
     for key in lost:
-        del journal.pages[key]
-        journal.seen_urls.discard(key)
+        del pj.pages[key]
+        pj.seen.discard(key)
     if lost:
-        logger.error("%d report pages did not reach the feed; they will be fetched again next run", len(lost))
-    out_records, changes = [], []
-
-    def change(record, kind, diff=None):
-        out_records.append(record)
-        if kind:
-            changes.append(records.change_line(record, kind, run.run_id, seen_at, diff))
-
-    # 1. Reports read in full this run, or confirmed by a 304: new, corrected
-    #    or unchanged — the canonical copy chosen again from every known copy.
-    confirmed_ids = {rid for key in journal.seen_urls if (rid := store.report_for_url(key))}
-    present = set()
+        logger.error("%d report pages of portal %s did not reach the feed; they will be fetched again next run",
+                     len(lost), portal)
+    known_before = store.reports_on_portal(portal)
+    out_records, changes, folded = [], [], set()
+    confirmed_ids = {rid for key in pj.seen if (rid := store.report_for_url(key))}
     for rid in sorted(set(copies) | confirmed_ids):
         previous = store.get(rid)
         if previous is None and rid not in copies:
             continue
-        present.add(rid)
-        if rid not in copies and address_key(previous["url"]) in journal.seen_urls:
+        if rid not in copies and address_key(previous["url"]) in pj.seen:
             # Only 304s, the canonical address among them: nothing can have
             # moved, so no copy is looked at — only last_seen moves.
             merged = records.Merged(dict(previous), None)
         else:
-            known, previous_copy = _known_copies(run, rid, previous, copies.get(rid, []))
+            known, previous_copy = _known_copies(run, pj, rid, previous, copies.get(rid, []))
             merged = records.merge(copies.get(rid, []), previous, seen_at, known, previous_copy)
-        record, kind = merged.record, merged.change
+        record, kind, diff = merged.record, merged.change, merged.diff
         if previous is not None and previous.get("withdrawn") and kind is None:
             kind = "updated"  # back on its portal after a withdrawal
+        earlier = store.run_change(run.run_id, rid) if previous is not None else None
+        if earlier is not None and earlier["change"] in _IN_RUN:
+            record, kind, diff = _fold(store, earlier, previous, record, kind, diff)
+            folded.add(rid)
         record.update(last_seen=seen_at, withdrawn=False)
-        change(record, kind, merged.diff)
-
-    # 2. Reports gone from every address this run could judge: withdrawn.
-    for rid in _withdrawn(run, present):
-        record = store.get(rid)
-        record["withdrawn"] = True
-        change(record, "withdrawn")
-
-    # Which portal each address belongs to, for the summaries and the next run.
+        out_records.append(record)
+        if kind:
+            changes.append(records.change_line(record, kind, run.run_id, seen_at, diff))
+    # Addresses of this portal, with the copy read there (without its text).
     addresses = [(address_key(c["url"]), rid, c.get("portal"), records.copy_to_keep(c))
                  for rid, cs in copies.items() for c in cs]
-    summaries = summarize(run, changes, out_records, finish_reason)
-    store.commit_run(run.run_id, out_records, changes, seen_at, pages=list(journal.pages.values()),
-                     addresses=addresses, summaries=summaries)
-    feed.export(store, run.output_dir)
-    summary = {"run_id": run.run_id, "started": run.started, "finished": seen_at, "finish_reason": finish_reason,
-               "changes": _count_changes(changes), "portals": summaries}
-    feed.atomic_write(run.output_dir / "runs" / f"{run.run_id}.json",
-                      json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    _keep_state(run)
-    _log(summary)
+    summary = _summary(run, pj, changes, out_records, known_before)
+    store.commit_portal(run.run_id, portal, out_records, changes, seen_at, pages=list(pj.pages.values()),
+                        addresses=addresses, summary=summary, verdicts=_verdicts(store, pj),
+                        replace_versions=folded, texts=_texts_of(out_records, texts or {}))
+    _log_portal(portal, summary)
     return summary
 
 
-def _known_copies(run: RunContext, rid: str, previous: dict | None, read: list[dict]):
-    """The state's copies of a report that were not read this run and are
-    not gone, and the kept copy at the previous record's address."""
+def _texts_of(out_records: list[dict], texts: dict) -> dict:
+    """Report id → (match key, signature, shingle count) of its record's text, where known."""
+    return {r["id"]: texts[r["content_hash"]] for r in out_records
+            if r.get("content_hash") in texts and texts[r["content_hash"]][0] is not None}
+
+
+def _fold(store, earlier: dict, previous: dict, record: dict, kind, diff):
+    """A report this run already created or corrected, changed again by a
+    better copy met later in the run: the same version, its text replaced."""
+    if kind == "updated" and record["version"] == previous["version"] + 1:
+        record["version"] = previous["version"]
+        history = list(record.get("history") or [])
+        record["history"] = history[:-2] + history[-1:] if len(history) >= 2 else history
+        record["history"][-1] = dict(record["history"][-1], version=record["version"])
+    kind = earlier["change"]
+    if kind == "updated":
+        # What changed is told against the text before this run.
+        before = next((v for v in store.versions_of(record["id"]) if v["version"] == record["version"] - 1), None)
+        diff = records.paragraph_diff((before or {}).get("body") or "", record.get("body") or "")
+    else:
+        diff = None
+    return record, kind, diff
+
+
+def _known_copies(run: RunContext, pj, rid: str, previous: dict | None, read: list[dict]):
+    """The state's copies of a report that were not read on this portal and
+    are not gone, and the kept copy at the previous record's address."""
     if previous is None:
         return [], None
-    gone = run.journal.gone_urls
     read_keys = {address_key(c["url"]) for c in read}
     canonical_key = address_key(previous["url"])
     url_of = {address_key(u): u for u in previous.get("urls") or []}
@@ -103,9 +152,57 @@ def _known_copies(run: RunContext, rid: str, previous: dict | None, read: list[d
             kept.setdefault("portal_region", region)
         if key == canonical_key:
             previous_copy = kept
-        if key not in read_keys and key not in gone and outcome != "gone":
+        if key not in read_keys and key not in pj.gone and outcome != "gone":
             known.append(kept)
     return known, previous_copy
+
+
+def _verdicts(store, pj) -> list[tuple[str, str]]:
+    """(address key, present | gone | absent) for the addresses of known
+    reports on this portal that this run could judge."""
+    out = []
+    for key in pj.seen:
+        out.append((key, "present"))
+    for key, _rid in store.addresses_on_portal(pj.portal):
+        if key in pj.seen:
+            continue
+        if key in pj.gone:
+            out.append((key, "gone"))
+        elif pj.walked and key not in pj.complete_walk:
+            out.append((key, "absent"))
+    return out
+
+
+def finish_run(run: RunContext, finish_reason: str | None = None) -> dict:
+    """The end of the run: withdrawals and the run marked finished (one
+    transaction), then the feed files, the run's summary and a backup."""
+    store = run.store
+    with store.exclusive():
+        finished = _judge_withdrawals(run)
+    feed.export(store, run.output_dir)
+    analysts.export_all(store, run.output_dir, getattr(run, "analyst_options", None))
+    htmlreport.after_run(run.output_dir, run.html_report)
+    summary = {"run_id": run.run_id, "started": run.started, "finished": finished, "finish_reason": finish_reason,
+               "changes": store.run_change_counts(run.run_id), "portals": store.portal_summaries(run.run_id)}
+    feed.atomic_write(run.output_dir / "runs" / f"{run.run_id}.json",
+                      json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    _keep_state(run)
+    ch = summary["changes"]
+    logger.info("run %s: %d new, %d updated, %d withdrawn", run.run_id, ch["new"], ch["updated"], ch["withdrawn"])
+    return summary
+
+
+def _judge_withdrawals(run: RunContext) -> str:
+    store = run.store
+    seen_at = utc_now()
+    out_records, changes = [], []
+    for rid in store.withdrawal_candidates(run.run_id):
+        record = store.get(rid)
+        record["withdrawn"] = True
+        out_records.append(record)
+        changes.append(records.change_line(record, "withdrawn", run.run_id, seen_at))
+    store.finish_run(run.run_id, out_records, changes, seen_at, withdrawn_by_portal=_count_by_portal(out_records))
+    return seen_at
 
 
 def _keep_state(run: RunContext) -> None:
@@ -116,81 +213,50 @@ def _keep_state(run: RunContext) -> None:
         backup.take(run.store, run.output_dir, run.run_id, run.backups)
     except Exception:
         logger.exception("could not back up the state after run %s", run.run_id)
+    if not isinstance(run.state_path, Path):
+        return  # a database server's state: the marker checks a state file
     try:
         guard.write_marker(run.output_dir / guard.MARKER, run.run_id, run.store.report_count(), run.state_path)
     except Exception:
         logger.exception("could not write the state marker after run %s", run.run_id)
 
 
-def _withdrawn(run: RunContext, present: set[str]) -> list[str]:
-    """Known reports with evidence of absence at every address: a 404/410,
-    or missing from a listing of its portal that was walked to its end."""
-    store, journal = run.store, run.journal
-    crawled = set(run.crawled_portals)
-    out = []
-    for rid in store.active_report_ids():
-        if rid in present:
-            continue
-        addresses = store.addresses_of(rid)
-        if not addresses:
-            continue
-        judged = True
-        for key, portal in addresses:
-            if key in journal.seen_urls:
-                judged = False
-                break
-            if key in journal.gone_urls:
-                continue
-            walked = (portal in crawled and portal in journal.complete_walks
-                      and portal not in journal.incomplete_portals)
-            if not (walked and key not in journal.complete_walks[portal]):
-                judged = False
-                break
-        if judged:
-            out.append(rid)
-    return sorted(out)
+def _count_by_portal(withdrawn: list[dict]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in withdrawn:
+        out[r.get("portal")] = out.get(r.get("portal"), 0) + 1
+    return out
 
 
 def _count_changes(changes: list[dict]) -> dict:
     return {k: sum(1 for c in changes if c["change"] == k) for k in ("new", "updated", "withdrawn")}
 
 
-def summarize(run: RunContext, changes: list[dict], out_records: list[dict], finish_reason) -> dict:
-    out = {}
-    present_on: dict[str, int] = {}  # portal → reports present there now
-    for r in out_records:
-        if not r.get("withdrawn"):
-            for portal in {p for _, p in run.store.addresses_of(r["id"])} | {r.get("portal")}:
-                present_on[portal] = present_on.get(portal, 0) + 1
-    for portal in run.crawled_portals:
-        counts = dataclasses.asdict(run.journal.count(portal))
-        mine = [c for c in changes if c.get("portal") == portal]
-        counts.update(_count_changes(mine))
-        known_before = run.store.reports_on_portal(portal)
-        present_now = present_on.get(portal, 0)
-        counts["reports_present"] = present_now
-        failures = run.journal.listing_failures.get(portal, [])
-        counts["listing_failures"] = failures
-        counts["not_read"] = dict(sorted(run.journal.reasons.get(portal, {}).items()))
-        if portal in run.journal.discovery_failures:
-            counts["flag"] = "discovery found no report column"
-        elif known_before and not present_now:
-            counts["flag"] = "yielded reports before, none now"
-        elif failures and not run.journal.complete_walks.get(portal) and counts["listing_pages"] == 0:
-            counts["flag"] = "listing unreachable: " + "; ".join(failures[:3])
-        else:
-            counts["flag"] = None
-        out[portal] = counts
-    return out
+def _summary(run: RunContext, pj, changes: list[dict], out_records: list[dict], known_before: int) -> dict:
+    # Every record this commit touched was read or confirmed on this portal.
+    present_now = sum(1 for r in out_records if not r.get("withdrawn"))
+    counts = dataclasses.asdict(pj.counts)
+    counts.update(_count_changes(changes))
+    counts["reports_present"] = present_now
+    counts["listing_failures"] = pj.listing_failures
+    counts["not_read"] = dict(sorted(pj.reasons.items()))
+    if pj.discovery_failed:
+        counts["flag"] = "discovery found no report column"
+    elif counts.get("challenge") == "not passed":
+        counts["flag"] = "challenge not passed"
+    elif known_before and not present_now:
+        counts["flag"] = "yielded reports before, none now"
+    elif pj.listing_failures and not pj.complete_walk and counts["listing_pages"] == 0:
+        counts["flag"] = "listing unreachable: " + "; ".join(pj.listing_failures[:3])
+    else:
+        counts["flag"] = None
+    return counts
 
 
-def _log(summary: dict) -> None:
-    for portal, c in sorted(summary["portals"].items()):
-        logger.info(
-            "portal %s: %d listing pages, %d detail pages, %d not modified, %d new, %d updated, %d withdrawn, "
-            "%d errors%s%s", portal, c["listing_pages"], c["detail_pages"], c["not_modified"], c["new"], c["updated"],
-            c["withdrawn"], c["errors"],
-            f"; not read: {', '.join(f'{k} ×{v}' for k, v in c['not_read'].items())}" if c["not_read"] else "",
-            f" — FLAG: {c['flag']}" if c["flag"] else "")
-    ch = summary["changes"]
-    logger.info("run %s: %d new, %d updated, %d withdrawn", summary["run_id"], ch["new"], ch["updated"], ch["withdrawn"])
+def _log_portal(portal: str, c: dict) -> None:
+    logger.info(
+        "portal %s: %d listing pages, %d detail pages, %d not modified, %d new, %d updated, "
+        "%d errors%s%s", portal, c["listing_pages"], c["detail_pages"], c["not_modified"], c["new"], c["updated"],
+        c["errors"],
+        f"; not read: {', '.join(f'{k} ×{v}' for k, v in c['not_read'].items())}" if c["not_read"] else "",
+        f" — FLAG: {c['flag']}" if c["flag"] else "")

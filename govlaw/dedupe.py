@@ -7,6 +7,7 @@ issuing government's own portal.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -63,14 +64,36 @@ def containment(a: set, b: set) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def signature(key: str):
+def signature(key: str, shingled: set[str] | None = None):
     """MinHash of a match key, with a hash that is the same in every process
-    (signatures are stored between runs)."""
+    (signatures are stored between runs). `shingled`: its shingles, when
+    already at hand."""
     from datasketch import MinHash
 
-    m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, scheme=MINHASH_SCHEME)
-    m.update_batch([s.encode("utf-8") for s in shingles(key)])
+    m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, scheme=MINHASH_SCHEME, permutations=_permutations())
+    m.update_batch([s.encode("utf-8") for s in (shingled if shingled is not None else shingles(key))])
     return m
+
+
+@functools.lru_cache(maxsize=1)
+def _permutations():
+    """The scheme's permutations (fixed by its seed), drawn once per process
+    rather than for every signature."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, scheme=MINHASH_SCHEME).permutations
+
+
+def fingerprint(body: str) -> dict:
+    """What every later stage compares a report's text by, computed once
+    where the text is read (an extraction worker) and carried on the item:
+    the content hash, the match key, the MinHash signature (uint32 hash
+    values as bytes, the state's stored form) and the shingle count."""
+    key = match_key(body)
+    shingled = shingles(key) if key else set()
+    return {"content_hash": normalize.content_hash(body), "match_key": key,
+            "signature": signature(key, shingled).hashvalues.astype("uint32").tobytes() if key else None,
+            "shingle_count": len(shingled) if key else None}
 
 
 def same_report(key_a: str, year_a: int | None, key_b: str, year_b: int | None) -> bool:
@@ -108,50 +131,87 @@ class NearDuplicateIndex:
         self.entries[rid] = (year, sig, size)
         self._lsh(year).insert(rid, sig)
 
-    def find(self, key: str, year: int | None, sig=None) -> str | None:
+    def remove(self, rid: str) -> None:
+        entry = self.entries.pop(rid, None)
+        if entry is not None:
+            self.by_year[entry[0]].remove(rid)
+
+    def candidates(self, sig, year: int | None) -> list[tuple]:
+        """(id, signature, shingle count) of the reports sharing a band with
+        `sig`. A report of unknown year may match any year; a known year
+        matches its own year and reports whose year is unknown."""
+        years = list(self.by_year) if year is None else [y for y in (year, None) if y in self.by_year]
+        return [(rid, *self.entries[rid][1:]) for y in years for rid in self.by_year[y].query(sig)]
+
+    def find(self, key: str, year: int | None, sig=None, size: int | None = None) -> str | None:
         if not key:
             return None
-        sig = sig if sig is not None else signature(key)
-        mine = shingles(key)
-        size = len(mine)
-        # A report of unknown year may match any year; a known year matches
-        # its own year and reports whose year is unknown.
-        years = list(self.by_year) if year is None else [y for y in (year, None) if y in self.by_year]
-        best, best_score = None, 0.0
-        for y in years:
-            for rid in self.by_year[y].query(sig):
-                _, other_sig, other_size = self.entries[rid]
-                j = sig.jaccard(other_sig)
-                estimate = j * (size + other_size) / ((1 + j) * min(size, other_size)) if j else 0.0
-                if estimate < self.SCREEN:
-                    continue
-                score = containment(mine, shingles(self.text_of(rid)))
-                if score > best_score or (score == best_score and best is not None and rid < best):
-                    best, best_score = rid, score
-        return best if best_score >= CONTAINMENT else None
+        if sig is None or size is None:
+            mine = shingles(key)
+            sig = sig if sig is not None else signature(key, mine)
+            size = len(mine)
+        return best_match(key, sig, size, self.candidates(sig, year), self.text_of)
+
+
+def best_match(key: str, sig, size: int, candidates, text_of) -> str | None:
+    """The candidate (id, signature, shingle count) whose text contains the
+    most of `key`'s shingles, if at or above CONTAINMENT. A candidate is
+    first screened by the containment its MinHash estimates; the shingles
+    are made only when one is worth an exact check."""
+    mine = None
+    best, best_score = None, 0.0
+    for rid, other_sig, other_size in candidates:
+        j = sig.jaccard(other_sig)
+        estimate = j * (size + other_size) / ((1 + j) * min(size, other_size)) if j else 0.0
+        if estimate < NearDuplicateIndex.SCREEN:
+            continue
+        mine = mine if mine is not None else shingles(key)
+        score = containment(mine, shingles(text_of(rid)))
+        if score > best_score or (score == best_score and best is not None and rid < best):
+            best, best_score = rid, score
+    return best if best_score >= CONTAINMENT else None
 
 
 @dataclass
 class IdentityIndex:
     """Resolves each extracted copy to a report id: a known address, the same
-    content, or a near-duplicate of the same year — against the state and the
-    copies already seen in this run."""
+    content, or a near-duplicate of the same year — against the state (its
+    LSH bands, read from disk) and the run's new reports not yet committed
+    (in memory, forgotten once their portal is committed)."""
     store: object
-    _run_hashes: dict = field(default_factory=dict)  # content_hash → id
-    _run_keys: dict = field(default_factory=dict)    # id → match key (this run's new reports)
+    _run_hashes: dict = field(default_factory=dict)  # content_hash → id, uncommitted
+    _run_keys: dict = field(default_factory=dict)    # id → match key (this run's uncommitted new reports)
     _near: NearDuplicateIndex | None = None
 
-    def _index(self) -> NearDuplicateIndex:
+    def _pending(self) -> NearDuplicateIndex:
         if self._near is None:
             self._near = NearDuplicateIndex(self._key_of)
-            for rid, year, sig, size in self.store.signatures():
-                self._near.add(rid, "", year, sig, size)
         return self._near
 
     def _key_of(self, rid: str) -> str:
         return self._run_keys.get(rid) or self.store.match_key_of(rid) or ""
 
-    def resolve(self, url: str, content_hash: str, key: str, year: int | None) -> str:
+    def forget(self, report_ids) -> None:
+        """Reports now committed: the state answers for them from here on."""
+        gone = set(report_ids)
+        for rid in gone:
+            self._run_keys.pop(rid, None)
+            if self._near is not None:
+                self._near.remove(rid)
+        for h in [h for h, rid in self._run_hashes.items() if rid in gone]:
+            del self._run_hashes[h]
+
+    def _near_match(self, key: str, year: int | None, sig, size: int) -> str | None:
+        blob = sig.hashvalues.astype("uint32").tobytes()
+        candidates = [(rid, stored_signature(other), count)
+                      for rid, other, count in self.store.near_candidates(blob, year)]
+        candidates += self._pending().candidates(sig, year)
+        return best_match(key, sig, size, candidates, self._key_of)
+
+    def resolve(self, url: str, content_hash: str, key: str, year: int | None, signature_bytes: bytes | None = None,
+                shingle_count: int | None = None) -> str:
+        """`signature_bytes` and `shingle_count` are the key's, as
+        fingerprint() carried them on the item; made here when absent."""
         rid = self.store.report_for_url(address_key(url))
         if rid:
             return rid
@@ -159,13 +219,18 @@ class IdentityIndex:
         if rid:
             self._run_hashes[content_hash] = rid
             return rid
-        sig = signature(key) if key else None
-        rid = self._index().find(key, year, sig) if key else None
+        sig, size = None, None
+        if key and signature_bytes is not None and shingle_count is not None:
+            sig, size = stored_signature(signature_bytes), shingle_count
+        elif key:
+            shingled = shingles(key)
+            sig, size = signature(key, shingled), len(shingled)
+        rid = self._near_match(key, year, sig, size) if key else None
         if rid is None:
             rid = mint_id(content_hash)
             if key:
                 self._run_keys[rid] = key
-                self._index().add(rid, key, year, sig)
+                self._pending().add(rid, key, year, sig, size)
         self._run_hashes[content_hash] = rid
         return rid
 

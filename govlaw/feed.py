@@ -78,7 +78,10 @@ def export(store, output_dir: Path, feed_title: str = "govlaw: 法治政府建�
     snapshot and the Atom feed. Returns the run ids exported."""
     output_dir = Path(output_dir)
     done = []
-    for run_id in store.unexported_runs():
+    # Runs not yet exported anywhere, and finished runs whose change file this
+    # output directory lacks (another machine's worker exported them).
+    missing = [r for r in store.finished_runs() if not (output_dir / "changes" / f"{r}.jsonl").exists()]
+    for run_id in sorted(set(store.unexported_runs()) | set(missing)):
         atomic_write(output_dir / "changes" / f"{run_id}.jsonl", jsonl(store.changes_of(run_id)))
         done.append(run_id)
     atomic_write(output_dir / "reports.jsonl", jsonl_lines(store.all_reports()))
@@ -109,3 +112,24 @@ def atom(changes: list[dict], title: str) -> str:
                 "  </entry>"]
     out.append("</feed>")
     return "\n".join(out) + "\n"
+
+
+# What differs between two runs that read the same pages: when, and which run.
+RUN_TIMES = frozenset({"first_seen", "last_seen", "at", "run_id", "seen_at"})
+
+
+def without_run_times(output_dir: Path) -> tuple[list[dict], list[dict]]:
+    """An output directory's snapshot and change lines (every run's, in run
+    order), without run ids and times: what two crawls of the same pages —
+    one process or several, interrupted or not — must agree on."""
+    def clean(line: dict) -> dict:
+        out = {k: v for k, v in line.items() if k not in RUN_TIMES}
+        if "history" in out:
+            out["history"] = [{k: v for k, v in h.items() if k not in RUN_TIMES} for h in out["history"]]
+        return out
+
+    output_dir = Path(output_dir)
+    reports = [clean(json.loads(x)) for x in (output_dir / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    changes = [clean(json.loads(x)) for f in sorted((output_dir / "changes").glob("*.jsonl"))
+               for x in f.read_text(encoding="utf-8").splitlines()]
+    return reports, changes

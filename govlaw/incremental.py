@@ -51,30 +51,87 @@ class PortalCounts:
     errors: int = 0
     discovery_requests: int = 0       # pages fetched to find the report columns
     found_via: str | None = None      # how the columns were found: remembered | navigation | justice_bureau | search
+    browser_pages: int = 0            # pages loaded in the browser to pass a script challenge
+    challenge: str | None = None      # a script challenge met: passed | not passed (given up for the run)
+
+
+@dataclass
+class PortalJournal:
+    """What a run learned on one portal, handed to the portal's commit."""
+    portal: str
+    pages: dict = field(default_factory=dict)       # key → PageRecord
+    seen: set = field(default_factory=set)          # document keys confirmed present (200 report or 304)
+    gone: set = field(default_factory=set)          # document keys answered 404/410
+    complete_walk: set | None = None                # entry keys, when every listing was walked to its end
+    incomplete: bool = False                        # some listing walk was cut short
+    listing_failures: list = field(default_factory=list)
+    counts: PortalCounts = field(default_factory=PortalCounts)
+    discovery_failed: bool = False
+    reasons: dict = field(default_factory=dict)     # reason → count, for pages not read
+
+    @property
+    def walked(self) -> bool:
+        """Every listing of the portal walked to its end: an address missing
+        from the walk is evidence of absence."""
+        return self.complete_walk is not None and not self.incomplete
 
 
 @dataclass
 class Journal:
-    pages: dict = field(default_factory=dict)          # key → PageRecord
-    seen_urls: set = field(default_factory=set)        # document keys confirmed present (200 report or 304)
-    gone_urls: set = field(default_factory=set)        # document keys answered 404/410
+    """What the run has learned and not yet committed, portal by portal:
+    `take(portal)` hands a finished portal's part to its commit and forgets
+    it, so nothing of a committed portal stays in memory."""
+    pages: dict = field(default_factory=dict)          # portal → {key → PageRecord}
+    seen: dict = field(default_factory=dict)           # portal → document keys confirmed present
+    gone: dict = field(default_factory=dict)           # portal → document keys answered 404/410
     complete_walks: dict = field(default_factory=dict)  # portal → set of entry keys of fully walked listings
     incomplete_portals: set = field(default_factory=set)
     listing_failures: dict = field(default_factory=dict)  # portal → ["404 url", ...]
     counts: dict = field(default_factory=dict)         # portal → PortalCounts
     discovery_failures: set = field(default_factory=set)  # portals whose discovery found no report column
+    reasons: dict = field(default_factory=dict)        # portal → {reason: count} for pages not read
 
     def count(self, portal: str) -> PortalCounts:
         return self.counts.setdefault(portal, PortalCounts())
-
-    reasons: dict = field(default_factory=dict)        # portal → {reason: count} for pages not read
 
     def count_reason(self, portal: str, reason: str) -> None:
         per = self.reasons.setdefault(portal, {})
         per[reason] = per.get(reason, 0) + 1
 
     def record(self, page: PageRecord) -> None:
-        self.pages[page.key] = page
+        self.pages.setdefault(page.portal, {})[page.key] = page
+
+    def mark_seen(self, portal: str, key: str) -> None:
+        self.seen.setdefault(portal, set()).add(key)
+
+    def mark_gone(self, portal: str, key: str) -> None:
+        self.gone.setdefault(portal, set()).add(key)
+
+    def put_back(self, pj: PortalJournal) -> None:
+        """A portal's part, handed back by a commit that failed: kept for the next try."""
+        p = pj.portal
+        self.pages.setdefault(p, {}).update(pj.pages)
+        self.seen.setdefault(p, set()).update(pj.seen)
+        self.gone.setdefault(p, set()).update(pj.gone)
+        if pj.complete_walk is not None:
+            self.complete_walks.setdefault(p, set()).update(pj.complete_walk)
+        if pj.incomplete:
+            self.incomplete_portals.add(p)
+        self.listing_failures.setdefault(p, []).extend(pj.listing_failures)
+        self.counts[p] = pj.counts
+        if pj.discovery_failed:
+            self.discovery_failures.add(p)
+        for reason, n in pj.reasons.items():
+            self.reasons.setdefault(p, {})[reason] = self.reasons.get(p, {}).get(reason, 0) + n
+
+    def take(self, portal: str) -> PortalJournal:
+        incomplete, failed = portal in self.incomplete_portals, portal in self.discovery_failures
+        self.incomplete_portals.discard(portal)
+        self.discovery_failures.discard(portal)
+        return PortalJournal(
+            portal, self.pages.pop(portal, {}), self.seen.pop(portal, set()), self.gone.pop(portal, set()),
+            self.complete_walks.pop(portal, None), incomplete, self.listing_failures.pop(portal, []),
+            self.counts.pop(portal, None) or PortalCounts(), failed, self.reasons.pop(portal, {}))
 
 
 def entries_to_data(listing: Listing, follows: list[Follow]) -> dict:

@@ -109,6 +109,7 @@ class DelayMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
         self.waiting: dict = {}  # id of a waiting request -> the reactor's call that puts it back
+        self.held: dict = {}     # id of a waiting request -> the request
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -129,10 +130,16 @@ class DelayMiddleware:
         from twisted.internet import reactor  # the one Scrapy installed: import late
 
         self.waiting[id(request)] = reactor.callLater(wait, self._release, request)
+        self.held[id(request)] = request
         raise IgnoreRequest("waiting for its retry time")  # not scheduled now; no errback runs
+
+    def waiting_requests(self):
+        """The requests waiting for their time: their portals are not done."""
+        return list(self.held.values())
 
     def _release(self, request):
         self.waiting.pop(id(request), None)
+        self.held.pop(id(request), None)
         if self.crawler.engine is not None and self.crawler.engine.spider is not None:
             self.crawler.engine.crawl(request)
 
@@ -147,6 +154,7 @@ class DelayMiddleware:
             if call.active():
                 call.cancel()
         self.waiting.clear()
+        self.held.clear()
 
 
 def _is_private_host(host: str) -> bool:

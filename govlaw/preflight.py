@@ -74,6 +74,7 @@ def _text(settings, name):
 GOVLAW_SETTINGS = {
     "GOVLAW_OUTPUT_DIR": (_path(False), "/srv/govlaw"),
     "GOVLAW_STATE_PATH": (_path(True), "/srv/govlaw/state.sqlite"),
+    "GOVLAW_STATE_URL": (_path(True), "sqlite:////srv/govlaw/state.sqlite"),
     "GOVLAW_MAX_LISTING_PAGES": (_whole(1), "200"),
     "GOVLAW_KNOWN_MARGIN": (_whole(0), "10"),
     "GOVLAW_PREFILTER_TITLES": (_boolean, "true"),
@@ -162,6 +163,11 @@ def check(settings, spargs: dict) -> list:
     if "portals" in spargs:
         portals = sources_mod.select(portals, spargs["portals"], spargs.get("sources"))
     check_output_dir(settings.get("GOVLAW_OUTPUT_DIR") or "output")
-    if settings.get("GOVLAW_STATE_PATH"):
-        check_state_path(settings.get("GOVLAW_STATE_PATH"))
+    from govlaw.state.url import state_location
+
+    output = settings.get("GOVLAW_OUTPUT_DIR") or "output"
+    if settings.get("GOVLAW_STATE_URL") or settings.get("GOVLAW_STATE_PATH"):
+        where = state_location(settings, output)
+        if not isinstance(where, str):  # a file; a database server is checked when it is opened
+            check_state_path(where)
     return portals

@@ -29,8 +29,8 @@ _FILLABLE = ["title", "report_year", "publish_date", "publisher", "region_code",
              "index_number", "recipient", "signed_date"]
 # What the state keeps of a copy between runs: enough to rank it and to fill
 # a field from it, not its text (the text that matters is in the versions).
-_NOT_KEPT = {"body", "sections", "missing_parts", "match_key", "asked_key", "history", "first_seen", "last_seen",
-             "version", "withdrawn", "urls", "stub", "wrapped_hash"}
+_NOT_KEPT = {"body", "sections", "missing_parts", "match_key", "signature", "shingle_count", "asked_key", "history",
+             "first_seen", "last_seen", "version", "withdrawn", "urls", "stub", "wrapped_hash"}
 
 
 @dataclass

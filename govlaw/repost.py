@@ -59,7 +59,8 @@ def unwrap_body(body: str) -> str:
 
 def unwrap(copy: dict) -> dict:
     """A copy as the report itself: title and body unwrapped; the content
-    hash, sections and missing parts follow the body."""
+    hash, sections (offsets into the new body) and missing parts follow the
+    body, and so do the match key and signature when the copy carries them."""
     title = unwrap_title(copy.get("title"))
     body = unwrap_body(copy.get("body") or "")
     if title == copy.get("title") and body == (copy.get("body") or ""):
@@ -77,4 +78,10 @@ def unwrap(copy: dict) -> dict:
         out["content_hash"] = normalize.content_hash(body)
         out["sections"] = split_sections(paragraphs, [simplified(p) for p in paragraphs])
         out["missing_parts"] = missing_parts(out["sections"])
+        if "signature" in copy:  # what the copy carried was made from the wrapped body
+            from govlaw.dedupe import fingerprint
+
+            carried = fingerprint(body)
+            carried.pop("content_hash")
+            out.update(carried)
     return out

@@ -14,7 +14,8 @@ from pathlib import Path
 from govlaw import feed
 from govlaw.errors import GovlawError
 from govlaw.incremental import Journal
-from govlaw.state import OutputLocked, open_store
+from govlaw.portals import PortalProgress
+from govlaw.state import OutputLocked, is_server_url, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -63,13 +64,17 @@ def check_state_path(path: str | Path) -> Path:
 
 
 class RunContext:
-    def __init__(self, output_dir: str | Path, state_path: str | Path | None = None, backups: int = 3):
+    def __init__(self, output_dir: str | Path, state_path: str | Path | None = None, backups: int = 3,
+                 run_id: str | None = None):
         self.output_dir = check_output_dir(output_dir)
-        if state_path:
+        server = is_server_url(state_path)
+        if state_path and not server:
             check_state_path(state_path)
         self._lock_fh = _lock(self.output_dir)
-        self.state_path = Path(state_path or self.output_dir / "state.sqlite")
-        self.backups = backups  # states kept in <output>/backups after each committed run
+        self.state_path = state_path if server else Path(state_path or self.output_dir / "state.sqlite")
+        # States kept in <output>/backups after each committed run; a database
+        # server's state is backed up by its operator.
+        self.backups = 0 if server else backups
         try:
             # Checked against the marker the last run left: a lost or damaged
             # state stops the run here (StateError) instead of passing for a first run.
@@ -82,12 +87,30 @@ class RunContext:
         recovered = feed.export(self.store, self.output_dir) if self.store.unexported_runs() else []
         if recovered:
             logger.info("wrote feed files left over by interrupted runs: %s", ", ".join(recovered))
-        self.started = utc_now()
-        self.run_id = self._new_run_id()
-        self.store.begin_run(self.run_id, self.started)
+        unfinished = None if run_id else self.store.unfinished_run()
+        if run_id:
+            # A distributed run, begun by `govlaw queue` and carried on by every
+            # worker: the portals already committed are done, whoever did them.
+            self.run_id, self.started = run_id, utc_now()
+            self.store.begin_run(self.run_id, self.started)
+            self.committed_before = self.store.committed_portals(self.run_id)
+        elif unfinished:
+            # A run killed before its end: this one carries it on, under its
+            # id, skipping the portals it committed (govlaw.closing).
+            self.run_id, self.started = unfinished
+            self.committed_before = self.store.committed_portals(self.run_id)
+            logger.info("resuming run %s: %d portals already committed", self.run_id, len(self.committed_before))
+        else:
+            self.started = utc_now()
+            self.run_id = self._new_run_id()
+            self.committed_before = set()
+            self.store.begin_run(self.run_id, self.started)
+        self.resumed = bool(unfinished or run_id)
         self.journal = Journal()
+        self.portals = PortalProgress([], self.committed_before)
         self.crawled_portals: list[str] = []
         self.portal_names: dict[str, tuple[str, str | None]] = {}  # id → (name, region code), for old states' copies
+        self.html_report = False  # GOVLAW_HTML_REPORT: the HTML report written after the run
 
     def _new_run_id(self) -> str:
         """A UTC timestamp; two runs in one second take the next free second,
@@ -104,8 +127,16 @@ class RunContext:
         ctx = getattr(crawler, "_govlaw_run", None)
         if ctx is None:
             settings = crawler.settings
-            ctx = cls(settings.get("GOVLAW_OUTPUT_DIR", "output"), settings.get("GOVLAW_STATE_PATH"),
-                      settings.getint("GOVLAW_STATE_BACKUPS", 3))
+            from govlaw.state.url import state_location
+
+            output = settings.get("GOVLAW_OUTPUT_DIR", "output")
+            run_id = None
+            if settings.get("GOVLAW_REDIS_URL"):
+                from govlaw.distributed.worker import queued_run
+
+                run_id = queued_run(settings)[0]
+            ctx = cls(output, state_location(settings, output), settings.getint("GOVLAW_STATE_BACKUPS", 3), run_id)
+            ctx.html_report = settings.getbool("GOVLAW_HTML_REPORT", True)
             crawler._govlaw_run = ctx
         return ctx
 

@@ -6,6 +6,8 @@
       region_code: "360902"     # optional, 6-digit division code
       template: auto            # optional: auto | trs | hanweb | gkmlpt
       hosts: [www.yuanzhou.gov.cn]   # optional, defaults to the start URLs' hosts
+      browser: auto             # optional: auto | always | never (a headless browser for script challenges)
+      due: "03-31"              # optional: the annual report's due date (MM-DD of the next year)
 
 Every mistake in the file is a SourcesError whose message is one line: the
 file, the line and entry, what is wrong and how to write it instead.
@@ -25,10 +27,14 @@ import yaml
 from govlaw.errors import GovlawError
 
 TEMPLATES = {"auto", "trs", "hanweb", "gkmlpt", "ucap", "jpaas"}
-KEYS = ("id", "name", "start_urls", "home_url", "region_code", "template", "hosts", "verified",
+KEYS = ("id", "name", "start_urls", "home_url", "region_code", "template", "hosts", "verified", "browser",
         # written by `govlaw registry export`, read as facts about the government
         "level", "parent", "former_codes", "former_names")
+# Read by the analysts' ledger: the annual report's due date (MM-DD, of the
+# year after the report year), when it is not GOVLAW_REPORT_DUE.
+LEDGER_KEYS = ("due",)
 LEVELS = {"province", "city", "county", "township", "department"}
+BROWSER_MODES = ("auto", "always", "never")
 _ID = re.compile(r"[A-Za-z0-9_.\-]+")
 _HOST_NAME = re.compile(r"(?=.{1,253}$)[^\W_](?:[\w-]{0,61}[^\W_])?(?:\.[^\W_](?:[\w-]{0,61}[^\W_])?)*\.?", re.U)
 
@@ -48,6 +54,8 @@ class Portal:
     verified: bool = True
     home_url: str | None = None   # where discovery starts when no column is given
     level: str | None = None
+    browser: str = "auto"         # a headless browser loads its pages: auto (on a script challenge) | always | never
+    due: str | None = None        # "MM-DD": this government's own due date for the annual report
 
 
 def load(path: str | Path | None = None) -> list[Portal]:
@@ -135,7 +143,7 @@ def _portal(entry, node, at: str) -> Portal:
     if not _ID.fullmatch(pid):
         raise SourcesError(f"{at}: id {pid!r} may hold only letters, digits, '-', '_' and '.'; rename it")
     at = f"{at} (id {pid})"
-    unknown = [str(k) for k in entry if k not in KEYS]
+    unknown = [str(k) for k in entry if k not in KEYS and k not in LEDGER_KEYS]
     if unknown:
         key = unknown[0]
         close = difflib.get_close_matches(key, KEYS, 1)
@@ -160,10 +168,47 @@ def _portal(entry, node, at: str) -> Portal:
     verified = entry.get("verified", True)
     if not isinstance(verified, bool):
         raise SourcesError(f"{at}: verified must be true or false, not {verified!r}")
+    browser = _browser(entry.get("browser"), at)
     name = entry.get("name")
     name = pid if name is None or not str(name).strip() else str(name).strip()
+    due = _due(entry.get("due"), at)
     return Portal(id=pid, name=name, start_urls=tuple(urls), region_code=region, template=template,
-                  hosts=frozenset(hosts), verified=verified, home_url=home, level=level)
+                  hosts=frozenset(hosts), verified=verified, home_url=home, level=level, browser=browser, due=due)
+
+
+def due_problem(value) -> str | None:
+    """Why `value` is not a due date written MM-DD (with the fix), or None."""
+    import datetime as dt
+
+    if not isinstance(value, str) or not re.fullmatch(r"\d{2}-\d{2}", value.strip()):
+        return f"{value!r} must be a month and day written MM-DD in quotes, e.g. due: \"03-31\""
+    month, day = map(int, value.strip().split("-"))
+    try:
+        dt.date(2024, month, day)  # a leap year, so 02-29 passes
+    except ValueError:
+        return f"{value!r} is not a day of the year; write MM-DD, e.g. due: \"03-31\""
+    return None
+
+
+def _due(value, at: str) -> str | None:
+    if value is None:
+        return None
+    problem = due_problem(value)
+    if problem:
+        raise SourcesError(f"{at}: due {problem}")
+    return value.strip()
+
+
+def _browser(value, at: str) -> str:
+    if value is None:
+        return "auto"
+    if isinstance(value, bool):  # YAML reads yes/no/on/off/true/false as booleans
+        raise SourcesError(f"{at}: browser {str(value).lower()} is read by YAML as a boolean; write browser: "
+                           f"{'always' if value else 'never'} (one of {', '.join(BROWSER_MODES)})")
+    if str(value) not in BROWSER_MODES:
+        raise SourcesError(f"{at}: browser {value!r} is not one of {', '.join(BROWSER_MODES)}; leave it out to "
+                           "load a portal in a browser only when it answers with a script challenge")
+    return str(value)
 
 
 def _start_urls(value, at: str, has_home: bool = False) -> list[str]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from govlaw.dedupe import IdentityIndex
 from govlaw.run import RunContext
+from govlaw.signals import portal_finished
 
 
 class DedupePipeline:
@@ -13,8 +14,14 @@ class DedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(RunContext.of(crawler))
+        pipeline = cls(RunContext.of(crawler))
+        crawler.signals.connect(pipeline.portal_finished, signal=portal_finished)
+        return pipeline
+
+    def portal_finished(self, report_ids=()):
+        self.index.forget(report_ids)
 
     def process_item(self, item, spider=None):
-        item["id"] = self.index.resolve(item["url"], item["content_hash"], item["match_key"], item.get("report_year"))
+        item["id"] = self.index.resolve(item["url"], item["content_hash"], item["match_key"], item.get("report_year"),
+                                        item.get("signature"), item.get("shingle_count"))
         return item

@@ -3,7 +3,7 @@ from __future__ import annotations
 from scrapy.exceptions import DropItem
 
 from govlaw import normalize
-from govlaw.dedupe import canonical_url, match_key
+from govlaw.dedupe import canonical_url, fingerprint
 
 
 class NormalizePipeline:
@@ -24,11 +24,14 @@ class NormalizePipeline:
         for key in ("publish_date", "signed_date"):
             item[key] = normalize.iso(normalize.parse_date(item.get(key)))
         if item["body"]:
-            item["content_hash"] = normalize.content_hash(item["body"])
+            # Hash, match key and signature of the body: carried from where
+            # the page was read, made here only for an item that lacks them.
+            if item.get("match_key") is None or item.get("content_hash") is None:
+                item.update(fingerprint(item["body"]))
         else:
             # Text unread (a .doc or a scan): the report is known by its title
             # and its files, so two such reports never share a hash.
             files = " ".join(sorted(a["url"] for a in item.get("attachments") or []))
             item["content_hash"] = normalize.content_hash(f"{item.get('title') or ''}\n{files}")
-        item["match_key"] = match_key(item["body"])
+            item.update(match_key="", signature=None, shingle_count=None)
         return item

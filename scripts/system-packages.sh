@@ -6,7 +6,8 @@ set -euo pipefail
 missing=()
 for pair in "$@"; do
     cmd="${pair%%=*}"; pkg="${pair#*=}"
-    command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/lib/postgresql/15/bin/$cmd" ] || missing+=("$pkg")
+    # PostgreSQL's server programs live outside PATH, under /usr/lib/postgresql/<version>/bin.
+    command -v "$cmd" >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/$cmd" >/dev/null || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}" >&2

@@ -6,15 +6,16 @@ what the first page gave, and the document is emitted once, whole.
 """
 from __future__ import annotations
 
-from scrapy.http import Request
+from scrapy.http import Request, TextResponse
 
-from govlaw.extract import Hints, extract_html
 from govlaw.extract import attachments as files
-from govlaw.extract.page import attachment_kind, join_parts, unread_report, with_attachment
+from govlaw.extract import reading as reading_of
+from govlaw.extract.page import attachment_kind, join_parts, unread_report
+from govlaw.extract.pool import ReadingFailed
 
 
 class DocumentPartsMixin:
-    """Uses the spider's _page_text, _own, _emit, journal and _finish_document."""
+    """Uses the spider's extraction pool, _own, _emit, _reject, journal and _finish_document."""
 
     def _part_request(self, portal, asked, page, entry, first, parts, queue):
         """The next part of a split article; once none is left, the joined report."""
@@ -25,17 +26,32 @@ class DocumentPartsMixin:
                                   "parts": parts, "queue": queue[1:]},
                        meta={"govlaw_portal": portal.id}, dont_filter=True)
 
-    def parse_part(self, response, portal, asked, page, entry, first, parts, queue):
-        text = self._page_text(response)
-        if text is not None and response.status < 400:
-            parts = parts + [extract_html(text, response.url, hints=Hints(listing_title=first.title))]
+    async def parse_part(self, response, portal, asked, page, entry, first, parts, queue):
+        try:
+            part = await self.extraction.read(
+                reading_of.read_part, response.body, response.url, response.status,
+                response.headers.get(b"Content-Type", b"").decode("latin-1"), isinstance(response, TextResponse),
+                first.title)
+        except ReadingFailed as exc:
+            self.logger.warning("part of a split article not read (%s): %s (portal %s)", exc, response.url, portal.id)
+            self.journal.count_reason(portal.id, f"part:{exc.reason}")
         else:
-            self.journal.count_reason(portal.id, f"part:http:{response.status}")
+            if part.readable:
+                parts = parts + [part.ex]
+            else:
+                self.journal.count_reason(portal.id, f"part:http:{response.status}")
         follow = self._part_request(portal, asked, page, entry, first, parts, queue)
         if follow is not None:
             yield follow
             return
-        yield from self._finish_document(portal, asked, page, entry, join_parts(first, parts))
+        try:
+            whole = await self.extraction.read(reading_of.join, first, parts)
+        except ReadingFailed as exc:
+            self.logger.warning("split article not joined (%s): %s (portal %s)", exc, asked, portal.id)
+            self._reject(portal, asked, page, entry, exc.reason)
+            return
+        for out in self._finish_document(portal, asked, page, entry, whole.ex, whole.fingerprint):
+            yield out
 
     def part_failed(self, failure):
         kw = failure.request.cb_kwargs
@@ -67,14 +83,27 @@ class DocumentPartsMixin:
             return
         yield from self._emit(portal, asked, response, entry, unread_report(ex))
 
-    def parse_attachment(self, response, portal, asked, page, entry, ex, queue, attachment):
+    async def parse_attachment(self, response, portal, asked, page, entry, ex, queue, attachment):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         file_name = files.disposition_name(response.headers.get(b"Content-Disposition")) or None
-        full = with_attachment(ex, response.body, attachment["url"], content_type, file_name=file_name)
-        if full.body_source == "attachment":
-            yield from self._emit(portal, asked, page, entry, full)
-        else:
-            yield from self._next_attachment(portal, asked, page, entry, ex, queue)
+        try:
+            read = await self.extraction.read(reading_of.read_attachment, ex, response.body, attachment["url"],
+                                              content_type, file_name)
+        except ReadingFailed as exc:
+            self.logger.warning("attachment not read (%s): %s (portal %s)", exc, attachment["url"], portal.id)
+            attachment["status"] = f"unread: {exc}"
+            read = None
+        if read is not None:
+            full = read.ex
+            # The file's status (read, or why not) as the reading left it, on
+            # this document's own attachment: a worker changed only its copy.
+            attachment.update(next((a for a in full.attachments if a["url"] == attachment["url"]), {}))
+            if full.body_source == "attachment":
+                for out in self._emit(portal, asked, page, entry, full, read.fingerprint):
+                    yield out
+                return
+        for out in self._next_attachment(portal, asked, page, entry, ex, queue):
+            yield out
 
     def attachment_failed(self, failure):
         kw = failure.request.cb_kwargs

@@ -14,21 +14,25 @@ import sys
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.task import deferLater
 from scrapy.http import FormRequest, Request, TextResponse
 
 from govlaw import pagecap
 from govlaw import sources as sources_mod
 from govlaw.dedupe import address_key
 from govlaw.discovery import Entry, ListingPage, parse_listing
-from govlaw.extract import Hints, extract_html
-from govlaw.extract import attachments as files
+from govlaw.extract import Hints
+from govlaw.extract import reading as reading_of
 from govlaw.extract.blocked import classify as blocked_page
 from govlaw.extract.html import decode
-from govlaw.extract.page import attachment_order, extract_file
-from govlaw.extract.split import continuation_urls
+from govlaw.extract.page import attachment_order
+from govlaw.extract.pool import ExtractionPool, ReadingFailed
 from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
                                 entries_to_data, revalidation_due)
+from govlaw.portals import WAIT, PortalProgress, portal_source
 from govlaw.run import RunContext
+from govlaw.signals import portal_finished
 from govlaw.vocab import CANDIDATE_TITLE
 from spiders.discovery import DiscoveryMixin
 from spiders.parts import DocumentPartsMixin
@@ -80,33 +84,68 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
             sys.stderr.write(f"govlaw: {exc}\n")
             sys.stderr.flush()
             os._exit(EX_TEMPFAIL)
+        if settings.get("GOVLAW_REDIS_URL"):  # a worker of a distributed run: its sources are the queue's
+            from govlaw.distributed.worker import queued_run
+
+            spider.portals = queued_run(settings)[1]
         spider.run.crawled_portals = [p.id for p in spider.portals]
+        spider.run.portals = PortalProgress(spider.run.crawled_portals, spider.run.committed_before)
+        spider.open_portals = max(1, settings.getint("GOVLAW_OPEN_PORTALS", 64))
+        spider.portal_source = portal_source(crawler, spider)
+        spider.known, spider.resting = {}, {}
         spider.run.portal_names = {p.id: (p.name, p.region_code) for p in spider.portals}
         spider.page_cap = pagecap.PageCap.install(crawler)
         spider.max_chars = settings.getint("GOVLAW_MAX_PAGE_CHARS", pagecap.DEFAULT_CHARS)
         spider.journal = spider.run.journal
+        spider.extraction = ExtractionPool.from_crawler(crawler)
         spider._init_discovery(settings)
         return spider
 
     async def start(self):
-        for request in self.start_requests():
-            yield request
+        # Portals are opened a window at a time (GOVLAW_OPEN_PORTALS): each is
+        # committed once drained, so what a run holds in memory follows the
+        # open portals, not the run's size. They come from the sources file,
+        # or, in distributed mode, are leased one by one from a queue.
+        from twisted.internet import reactor  # the one Scrapy installed: import late
 
-    def start_requests(self):
-        self.known = {p.id: self.run.store.pages_of(p.id) for p in self.portals}
-        self.resting = {p.id: self._resting_pages(p.id) for p in self.portals}
-        for portal in self.portals:
-            for url in portal.start_urls:
-                walk = ListingWalk(portal.id, url, self.margin, self.full, self.max_pages)
-                yield self._listing_request(portal, walk, url)
-            yield from self.column_requests(portal)  # remembered or discovered columns of a home_url portal
-            # Every report this portal is known to hold is asked for again,
-            # conditionally: a correction changes its validators, a
-            # withdrawal answers 404/410, and an unchanged page costs a 304 —
-            # recent reports on every run, older ones on a slower cadence.
-            for key, record in self.known[portal.id].items():
-                if record.kind == "document" and not self._final(record) and not self._rests(portal, key):
-                    yield self._document_request(portal, record.url, _hints_entry(record))
+        self.crawler.signals.connect(self._forget_portal, signal=portal_finished)
+        while True:
+            while self.run.portals.open_count >= self.open_portals:
+                await maybe_deferred_to_future(deferLater(reactor, 0.1))
+            portal = self.portal_source.next_portal()
+            if portal is None:
+                break
+            if portal is WAIT:  # others hold the last portals: one may come back
+                await maybe_deferred_to_future(deferLater(reactor, self.portal_source.wait_seconds))
+                continue
+            for request in self._open_portal(portal):
+                yield request
+            self.run.portals.opened.add(portal.id)
+
+    def _open_portal(self, portal):
+        # What the state knows of a portal is read when its turn comes, and
+        # forgotten when it is committed.
+        self.known[portal.id] = self.run.store.pages_of(portal.id)
+        self.resting[portal.id] = self._resting_pages(portal.id)
+        return self._portal_requests(portal)
+
+    def _forget_portal(self, portal):
+        """A committed portal has no request left: what was kept for it goes."""
+        for per_portal in (self.known, self.resting, self.plans, self.column_walks, self.extra_hosts):
+            per_portal.pop(portal, None)
+
+    def _portal_requests(self, portal):
+        for url in portal.start_urls:
+            walk = ListingWalk(portal.id, url, self.margin, self.full, self.max_pages)
+            yield self._listing_request(portal, walk, url)
+        yield from self.column_requests(portal)  # remembered or discovered columns of a home_url portal
+        # Every report this portal is known to hold is asked for again,
+        # conditionally: a correction changes its validators, a
+        # withdrawal answers 404/410, and an unchanged page costs a 304 —
+        # recent reports on every run, older ones on a slower cadence.
+        for key, record in self.known[portal.id].items():
+            if record.kind == "document" and not self._final(record) and not self._rests(portal, key):
+                yield self._document_request(portal, record.url, _hints_entry(record))
 
     def _resting_pages(self, portal_id: str) -> set[str]:
         """Pages of older reports confirmed too recently to be asked for
@@ -239,25 +278,37 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
         return None
 
     # documents -----------------------------------------------------------------
-    def parse_document(self, response, portal, entry):
+    async def parse_document(self, response, portal, entry):
         counts = self.journal.count(portal.id)
         asked = _asked_url(response)
         key = address_key(asked)
         if response.status == 304:
             counts.not_modified += 1
-            self.journal.seen_urls.add(key)
+            self.journal.mark_seen(portal.id, key)
             return
         if self.page_cap.over(response):  # decompressed past the cap: refused before decoding
             counts.errors += 1
             self.journal.count_reason(portal.id, pagecap.REASON)
             self.logger.warning("page too large (%d bytes): %s (portal %s)", len(response.body), asked, portal.id)
             return
-        text = _page_text(response)
-        blocked = blocked_page(response.status, text) if text is not None else None
+        hints = Hints(listing_title=entry.title, listing_date=entry.date, region_code=portal.region_code,
+                      portal=portal.id, portal_name=portal.name)
+        try:  # decoding, the blocked-page check and extraction: in a worker process (govlaw.extract.pool)
+            reading = await self.extraction.read(
+                reading_of.read_document, response.body, response.url, response.status,
+                response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                response.headers.get(b"Content-Disposition"), isinstance(response, TextResponse), hints)
+        except ReadingFailed as exc:
+            counts.detail_pages += 1
+            self.logger.warning("page not read (%s): %s (portal %s)", exc, asked, portal.id)
+            self.journal.count_reason(portal.id, exc.reason)
+            self._reject(portal, asked, response, entry, exc.reason)
+            return
+        blocked = reading.blocked
         if response.status in (404, 410) or blocked == "page:soft_404":
             counts.gone += 1
             self.journal.count_reason(portal.id, blocked or f"http:{response.status}")
-            self.journal.gone_urls.add(key)
+            self.journal.mark_gone(portal.id, key)
             self.journal.record(PageRecord(asked, portal.id, "document", outcome="gone", data=_hints_data(entry)))
             return
         if blocked or response.status >= 400:
@@ -268,32 +319,23 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
                                 portal.id)
             return
         counts.detail_pages += 1
-        hints = Hints(listing_title=entry.title, listing_date=entry.date, region_code=portal.region_code,
-                      portal=portal.id, portal_name=portal.name)
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        # Bytes say what a file is; servers' Content-Type often does not.
-        file_name = files.disposition_name(response.headers.get(b"Content-Disposition"))
-        kind = files.sniff(response.body, file_name or response.url)
-        if kind is not None:  # the entry is the file itself
-            ex = extract_file(response.body, response.url, content_type, hints, file_name=file_name or None)
-        elif text is not None:
-            ex = extract_html(text, response.url, hints=hints)
-            more = [u for u in continuation_urls(text, response.url) if self._own(portal, u)]
-            if more:  # an article split over pages: its parts first, then the rest
-                yield self._part_request(portal, asked, response, entry, ex, [], more)
-                return
-        else:
+        if not reading.readable:
             self._reject(portal, asked, response, entry, "page:not_a_document")
             return
-        yield from self._finish_document(portal, asked, response, entry, ex)
+        more = [u for u in reading.more if self._own(portal, u)]
+        if more:  # an article split over pages: its parts first, then the rest
+            yield self._part_request(portal, asked, response, entry, reading.ex, [], more)
+            return
+        for out in self._finish_document(portal, asked, response, entry, reading.ex, reading.fingerprint):
+            yield out
 
-    def _finish_document(self, portal, asked, response, entry, ex):
+    def _finish_document(self, portal, asked, response, entry, ex, fingerprint=None):
         if ex.reason == "attachment:pending":
             yield from self._next_attachment(portal, asked, response, entry, ex, attachment_order(ex))
             return
-        yield from self._emit(portal, asked, response, entry, ex)
+        yield from self._emit(portal, asked, response, entry, ex, fingerprint)
 
-    def _emit(self, portal, asked, response, entry, ex):
+    def _emit(self, portal, asked, response, entry, ex, fingerprint=None):
         key = address_key(asked)
         counts = self.journal.count(portal.id)
         if not ex.is_report:
@@ -304,7 +346,7 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
             self.journal.count_reason(portal.id, pagecap.REASON)
             self._reject(portal, asked, response, entry, pagecap.REASON)
             return
-        self.journal.seen_urls.add(key)
+        self.journal.mark_seen(portal.id, key)
         self.journal.record(PageRecord(asked, portal.id, "document", *_validators(response), outcome="report",
                                        data=_hints_data(entry)))
         counts.reports += 1
@@ -312,6 +354,8 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
         item.pop("encoding", None)
         item.pop("is_report", None)
         item.update(portal=portal.id, portal_name=portal.name, portal_region=portal.region_code, asked_key=key)
+        if fingerprint:  # made where the page was read; the pipelines make it for an item without one
+            item.update(fingerprint)
         yield item
 
     def document_failed(self, failure):

@@ -51,3 +51,21 @@ def demo_crawl(demo_sources, tmp_path_factory):
     result = crawl(demo_sources, output)
     assert result.returncode == 0, result.stderr[-3000:]
     return output, result
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The URL of a private PostgreSQL server for the session (tests/servers.py)."""
+    from tests.servers import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis():
+    """(URL, restart) of a private Redis server with an append-only file (tests/servers.py)."""
+    from tests.servers import redis_server
+
+    with redis_server(appendonly=True) as server:
+        yield server

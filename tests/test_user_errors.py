@@ -75,7 +75,8 @@ SOURCES = [
      "that lists the reports, or home_url: https://<host>/ to let govlaw find it"),
     ("misspelt key", "- id: a\n  start_url: [http://a.gov.cn/]\n",
      " line 1, entry 1 (id a): unknown key start_url; did you mean start_urls? a portal's keys are id, name, "
-     "start_urls, home_url, region_code, template, hosts, verified, level, parent, former_codes, former_names"),
+     "start_urls, home_url, region_code, template, hosts, verified, browser, level, parent, former_codes, "
+     "former_names"),
     ("duplicate id", OK + "- id: b\n  start_urls: [http://b.gov.cn/]\n" + OK,
      " line 6, entry 3 (id a): id a is already used by entry 1 (line 1); give each portal its own id"),
     ("file URL", "- id: a\n  start_urls: [file:///etc/passwd]\n",

@@ -9,6 +9,7 @@ vocabulary, not any one site, so they hold on portals nobody here has seen.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from govlaw.normalize import fold
 from govlaw.vocab import CJK, DATE_WIDGET
@@ -63,6 +64,13 @@ _MAX_CHROME_LEN = 90
 _SENTENCE_END = re.compile(r"[。！？!?]\s*$|[。；]")
 
 
+# Pure tests on one line, asked several times of each line of a page (in
+# scoring, trimming and labelling) and of the same footer and menu lines on
+# every page of a portal: their answers are kept.
+_LINE_CACHE = 32768
+
+
+@lru_cache(maxsize=_LINE_CACHE)
 def is_chrome(line: str) -> bool:
     if not line:
         return True
@@ -121,6 +129,13 @@ def labelled_fields(line: str, spans: bool = False) -> dict:
     """Label → value pairs on one line; a value runs to the next label.
     Empty values are kept as empty strings (a table with a blank cell).
     With `spans`, each value comes with its (start, end) in the line."""
+    return {field: ((value, span) if spans else value) for field, value, span in _labelled(line)}
+
+
+@lru_cache(maxsize=_LINE_CACHE)
+def _labelled(line: str) -> tuple:
+    """labelled_fields' pairs as (field, value, span), kept: immutable, so a
+    caller's dict never shares anything with the next one."""
     found = list(_LABEL_RE.finditer(line))
     out: dict = {}
     for i, m in enumerate(found):
@@ -134,11 +149,11 @@ def labelled_fields(line: str, spans: bool = False) -> dict:
             end = m.end() + unknown.start()
         field = _LABEL_FIELD.get(label)
         if field and field not in out:
-            clean = value.strip(" \t|｜•·●【】[]")
-            out[field] = (clean, (m.end(), end)) if spans else clean
-    return out
+            out[field] = (field, value.strip(" \t|｜•·●【】[]"), (m.end(), end))
+    return tuple(out.values())
 
 
+@lru_cache(maxsize=_LINE_CACHE)
 def is_label_line(line: str) -> bool:
     """A line made only of label/value pairs (a metadata line, not prose)."""
     line = line.lstrip(" •·●▪-")
@@ -150,6 +165,7 @@ def is_label_line(line: str) -> bool:
     return len(line) <= 160
 
 
+@lru_cache(maxsize=_LINE_CACHE)
 def label_only(line: str) -> str | None:
     """The field of a line that is a label and nothing else (索引号 in a
     <dt>, its value in the next <dd>)."""
@@ -160,4 +176,9 @@ def label_only(line: str) -> str | None:
 
 
 def same_text(a: str, b: str) -> bool:
-    return bool(a) and bool(b) and fold(a) == fold(b)
+    return bool(a) and bool(b) and _folded(a) == _folded(b)
+
+
+@lru_cache(maxsize=_LINE_CACHE)
+def _folded(text: str) -> str:
+    return fold(text)

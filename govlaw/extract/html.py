@@ -126,12 +126,18 @@ def strip_invisible(root) -> None:
     # chrome, dialogs. But a page that hides its content until a script shows
     # it (WeChat's #js_content) must keep it: nothing holding 40% of the
     # page's text or more is dropped.
-    total = len(_text_len(root))
-    inline_hidden = [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
+    inline_hidden = [el for el in _WITH_HIDING_ATTRIBUTES(root) if el.tag not in ("html", "body")
                      and (el.get("hidden") is not None or HIDDEN_STYLE.search(el.get("style") or ""))]
-    for el in css_hidden + inline_hidden:
+    hidden = css_hidden + inline_hidden
+    total = len(_text_len(root)) if hidden else 0
+    for el in hidden:
         if len(_text_len(el)) < 0.4 * total and _attached(el, root):
             _drop(el)
+
+
+# Elements that could be hidden inline, in document order (found by libxml2,
+# not by walking every element in Python).
+_WITH_HIDING_ATTRIBUTES = lxml.etree.XPath("descendant-or-self::*[@hidden or @style]")
 
 
 def _attached(el, root) -> bool:
@@ -187,6 +193,8 @@ def blocks(root) -> list[Block]:
 
     def flush():
         nonlocal acc
+        if not acc.parts:  # nothing since the last boundary (most boundaries): no block, nothing to reset
+            return
         text = clean_line("".join(acc.parts))
         if text:
             out.append(Block(text, min(acc.link_chars, len(text)), owner_stack[-1]))
@@ -273,10 +281,11 @@ def prose_value(block: Block) -> float:
 
 def find_container(root, items: list[Block]):
     """The element whose subtree has the best prose score."""
-    scores: dict[object, float] = {}
+    own: dict[object, float] = {}  # each owner's blocks, summed before climbing: many blocks share one owner
     for b in items:
-        v = prose_value(b)
-        el = b.owner
+        own[b.owner] = own.get(b.owner, 0.0) + prose_value(b)
+    scores: dict[object, float] = {}
+    for el, v in own.items():
         while el is not None:
             scores[el] = scores.get(el, 0.0) + v
             el = el.getparent()
@@ -350,6 +359,13 @@ def _select(root, selector: str):
 
 def inside(block: Block, container) -> bool:
     return _contains(container, block.owner)
+
+
+def partition(items: list[Block], container) -> list[bool]:
+    """inside(b, container) for every block, with the container's subtree
+    listed once rather than climbed from each block."""
+    subtree = set(container.iter())
+    return [b.owner in subtree for b in items]
 
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar|7z|txt)(?:$|[?#&])", re.I)

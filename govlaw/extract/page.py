@@ -248,10 +248,11 @@ def extract_html(body: bytes | str, url: str | None = None, *, content_type: str
         return Extraction(url=url, encoding=encoding, title=meta.get("articletitle") or page_title or None,
                           reason="page:no_text")
 
-    inner = [b for b in items if htmlx.inside(b, container)]
-    first = items.index(inner[0]) if inner else 0
-    before = [b.text for b in items[:first] if not htmlx.inside(b, container)]
-    after = [b.text for b in items[first:] if not htmlx.inside(b, container)]
+    within = htmlx.partition(items, container)
+    inner = [b for b, w in zip(items, within) if w]
+    first = within.index(True) if inner else 0
+    before = [b.text for b, w in zip(items[:first], within) if not w]
+    after = [b.text for b, w in zip(items[first:], within[first:]) if not w]
 
     title = titles.html_title(root, meta, page_title, before, hints.listing_title)
     if title is None:  # no title element at all: the first lines, as a reader finds it

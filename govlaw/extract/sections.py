@@ -31,17 +31,25 @@ def classify_heading(heading: str) -> str | None:
 
 
 def split_sections(paragraphs: list[str], keys: list[str] | None = None) -> list[dict]:
-    """[{heading, part, text}] for each top-level section. Text before the
-    first heading (the opening) is not a section. `keys` are the paragraphs
-    as matched (Simplified), when they differ from the published ones."""
+    """[{heading, part, start, end}] for each top-level section: `start` and
+    `end` are offsets, in characters, of the section's text (the paragraphs
+    under its heading) in the body the paragraphs make, joined as
+    normalize.join_paragraphs joins them; govlaw.records.section_texts
+    reads them back. Text before the first heading (the opening) is not a
+    section. `keys` are the paragraphs as matched (Simplified), when they
+    differ from the published ones."""
     sections: list[dict] = []
     current = None
+    offset = 0  # where the paragraph starts in the joined body
     for p, key in zip(paragraphs, keys or paragraphs):
+        if not p:  # the body leaves empty paragraphs out, and so do the offsets
+            continue
         if TOP_HEADING.match(p) and len(p) <= 80 and "。" not in p[:-1]:
-            current = {"heading": p, "part": classify_heading(key), "paragraphs": []}
+            current = {"heading": p, "part": classify_heading(key), "start": offset + len(p) + 2, "end": None}
             sections.append(current)
         elif current is not None:
-            current["paragraphs"].append(p)
+            current["end"] = offset + len(p)
+        offset += len(p) + 2
     # The signature block and closing lines after the last section stay in
     # that section's text; analysts read sections, and they are short.
     # Reports open with their measures; an opening section whose heading names
@@ -50,7 +58,10 @@ def split_sections(paragraphs: list[str], keys: list[str] | None = None) -> list
         if s["part"] is not None:
             break
         s["part"] = "measures"
-    return [{"heading": s["heading"], "part": s["part"], "text": "\n\n".join(s["paragraphs"])} for s in sections]
+    for s in sections:
+        if s["end"] is None:  # a heading with no text under it: an empty span right after it
+            s["start"] = s["end"] = min(s["start"], max(offset - 2, 0))
+    return sections
 
 
 def missing_parts(sections: list[dict]) -> list[str]:

@@ -35,7 +35,12 @@ def continuation_urls(html: str, url: str) -> list[str]:
         for n in range(1, int(m.group(1))):
             found[n] = urlunsplit((parts.scheme, parts.netloc, f"{folder}/{stem}_{n}.{m.group(3)}", "", ""))
     own = re.compile(rf"^{re.escape(folder)}/{re.escape(stem)}_(\d{{1,2}})\.{re.escape(ext)}$") if ext else None
+    own_mark = f"{stem}_"
     for href, inner in _HREF.findall(html):
+        # Only a link to stem_N.ext or one that reads 下一页/第N页/N can be a
+        # part: the others are not resolved at all (a page links hundreds).
+        if own_mark not in href and not _NEXT_TEXT.match(_TAGS.sub("", inner)):
+            continue
         target = urlsplit(urljoin(url, href.replace("&amp;", "&")))
         if target.netloc != parts.netloc:
             continue

@@ -32,5 +32,7 @@ def is_traditional(sample: str) -> bool:
     if not sample or _converter() is None:
         return False
     converted = _converter().convert(sample)
+    if converted == sample:  # the common case, Simplified text: nothing to count
+        return False
     changed = sum(a != b for a, b in zip(sample, converted))
     return changed >= max(3, len(sample) // 200)

@@ -28,9 +28,10 @@ logger = logging.getLogger(__name__)
 EX_STATE = 3  # the state cannot be trusted; `govlaw state restore` brings back a good one
 MARKER = "state.marker.json"
 # 1: versions without text; 2: versions with title and body, copies per address;
-# 3: match keys and version bodies zlib-compressed (BLOB), rows from before still TEXT.
+# 3: match keys and version bodies zlib-compressed (BLOB), rows from before still TEXT;
+# 4: the body stored once (in its version), LSH bands, verdicts and the fetched-response journal.
 # A state of any of them is read; an older govlaw refuses a newer state instead of misreading it.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # portal_runs is not required: states from before it get it from the migration.
 REQUIRED = {"reports", "versions", "addresses", "pages", "runs", "changes"}
 _SQLITE_MAGIC = b"SQLite format 3\x00"

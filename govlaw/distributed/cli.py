@@ -1,0 +1,93 @@
+"""`govlaw queue` puts a run's portals in the queue; `govlaw status` shows it."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("queue", help="begin a distributed run: its portals in the Redis queue",
+                       description="govlaw queue -a sources=FILE -s GOVLAW_REDIS_URL=URL -s GOVLAW_STATE_URL=URL")
+    p.add_argument("-a", dest="args", action="append", default=[], metavar="sources=FILE")
+    p.add_argument("-s", dest="set", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--force", action="store_true", help="replace a run whose portals are not all done")
+    p.set_defaults(func=cmd_queue)
+    p = sub.add_parser("status", help="the portals of a distributed run: queued, leased, done",
+                       description="govlaw status -s GOVLAW_REDIS_URL=URL")
+    p.add_argument("-s", dest="set", action="append", default=[], metavar="NAME=VALUE")
+    p.set_defaults(func=cmd_status)
+
+
+def _pairs(items: list[str], what: str) -> dict:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"{what} {item}: give NAME=VALUE")
+        out[name] = value
+    return out
+
+
+class _Settings(dict):
+    def getfloat(self, name, default=0.0):
+        return float(self.get(name, default))
+
+
+def cmd_queue(args) -> int:
+    from govlaw import sources as sources_mod
+    from govlaw.distributed.worker import open_queue
+    from govlaw.errors import GovlawError
+    from govlaw.state import StateError, open_store
+    from govlaw.state.url import state_location
+
+    try:
+        options, settings = _pairs(args.args, "-a"), _Settings(_pairs(args.set, "-s"))
+        if not settings.get("GOVLAW_REDIS_URL") or not options.get("sources"):
+            raise ValueError("give -a sources=FILE and -s GOVLAW_REDIS_URL=redis://HOST:PORT/DB")
+        portals = sources_mod.load(options["sources"])
+        queue = open_queue(settings)
+        if queue.run_id() and not queue.finished() and not args.force:
+            raise ValueError(f"run {queue.run_id()} still has portals queued or leased (see `govlaw status`); "
+                             "wait for it, or pass --force to replace it")
+        store = open_store(state_location(settings, settings.get("GOVLAW_OUTPUT_DIR", "output")))
+    except (ValueError, GovlawError, StateError) as exc:
+        sys.stderr.write(f"govlaw: {exc}\n")
+        return 2
+    try:
+        moment = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        while store.later_run(run_id := moment.strftime("%Y%m%dT%H%M%SZ")):
+            moment += dt.timedelta(seconds=1)
+        store.begin_run(run_id, moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    finally:
+        store.close()
+    queue.fill(run_id, Path(options["sources"]).read_text(encoding="utf-8"), [p.id for p in portals])
+    print(f"run {run_id}: {len(portals)} portals queued")
+    return 0
+
+
+def cmd_status(args) -> int:
+    import time
+
+    from govlaw.distributed.worker import open_queue
+
+    try:
+        settings = _Settings(_pairs(args.set, "-s"))
+        if not settings.get("GOVLAW_REDIS_URL"):
+            raise ValueError("give -s GOVLAW_REDIS_URL=redis://HOST:PORT/DB")
+        status = open_queue(settings).status()
+    except Exception as exc:  # a usage error or redis' connection errors
+        sys.stderr.write(f"govlaw: {exc}\n")
+        return 2
+    now = time.time()
+    print(f"run {status['run'] or '(none)'}: {len(status['queued'])} queued, {len(status['leased'])} leased, "
+          f"{len(status['done'])} done, {len(status['failed'])} failed")
+    for portal, lease in sorted(status["leased"].items()):
+        late = " (lease expired)" if lease["expires"] < now else ""
+        print(f"  {portal}: leased by {lease['worker']} for {now - lease['since']:.0f} s{late}")
+    if status["failed"]:
+        print(f"  failed (their workers died {GIVE_UP}): {', '.join(status['failed'])}")
+    return 0
+
+
+GIVE_UP = "GOVLAW_MAX_LEASES times"
