@@ -89,19 +89,21 @@ def export(state, output_dir: Path, options: Options) -> dict:
     today = options.today or _today()
     reading = statefile.open_read_only(state) if isinstance(state, (str, Path)) else contextlib.nullcontext(state)
     with reading as db:
-        reports = statefile.reports(db)
-        versions = list(statefile.versions(db))
+        # Records without their bodies for the ledger and the CSV; bodies and
+        # versions streamed into the database, one report at a time.
+        reports = statefile.reports(db, bodies=options.csv_bodies)
         addresses = statefile.addresses(db)
         changes = list(statefile.changes(db))
         portal_runs = statefile.last_portal_runs(db)
-    govs = ledger.governments(options.portals)
-    owner_of = {r["id"]: ledger.report_owner(r) for r in reports}
-    code_of = {g.owner: g.code for g in govs}
-    report_government = {rid: code_of[o] for rid, o in owner_of.items() if o in code_of}
-    rows = ledger.build(govs, reports, portal_runs, years, options.due, today, owner_of)
-    csvs.write_reports(output_dir / "reports.csv", reports, report_government, options.csv_bodies)
-    csvs.write_ledger(output_dir / "ledger.csv", rows)
-    database.write(output_dir / DB_NAME, govs, reports, report_government, versions, addresses, changes, rows)
+        govs = ledger.governments(options.portals)
+        owner_of = {r["id"]: ledger.report_owner(r) for r in reports}
+        code_of = {g.owner: g.code for g in govs}
+        report_government = {rid: code_of[o] for rid, o in owner_of.items() if o in code_of}
+        rows = ledger.build(govs, reports, portal_runs, years, options.due, today, owner_of)
+        csvs.write_reports(output_dir / "reports.csv", reports, report_government, options.csv_bodies)
+        csvs.write_ledger(output_dir / "ledger.csv", rows)
+        database.write(output_dir / DB_NAME, govs, statefile.iter_reports(db), report_government,
+                       statefile.versions(db), addresses, changes, rows)
     metadata.write(output_dir / METADATA_NAME)
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in ledger.STATUSES}
     logger.info("analysts' exports: %d reports, ledger of %d governments × %d years (%s)", len(reports), len(govs),

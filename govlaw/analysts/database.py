@@ -91,7 +91,7 @@ def _report_row(r: dict, government_code: str | None) -> tuple:
             _json(missing), present, _json(records_mod.section_texts(r)), r.get("body"), government_code)
 
 
-def write(path: Path, governments, reports: list[dict], report_government: dict[str, str], versions, addresses,
+def write(path: Path, governments, reports, report_government: dict[str, str], versions, addresses,
           changes, ledger_rows: list[dict]) -> None:
     """Build the database at a temporary name beside `path`, then rename it over."""
     path = Path(path)

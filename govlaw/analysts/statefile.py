@@ -47,17 +47,29 @@ def open_read_only(state_path: str | Path):
         db.close()
 
 
-def reports(db) -> list[dict]:
-    """Every report's record, with its body: a record keeps it (older
-    states), or its current version's row does."""
+def reports(db, bodies: bool = True) -> list[dict]:
+    """Every report's record; with its body when `bodies` (a national
+    state's bodies are gigabytes: the ledger and the CSV do without them,
+    and the database takes them one at a time from iter_reports)."""
+    if bodies:
+        return list(iter_reports(db))
     out = []
+    for (record,) in db.execute("SELECT record FROM reports ORDER BY id"):
+        record = json.loads(record)
+        record.pop("body", None)
+        out.append(record)
+    return out
+
+
+def iter_reports(db):
+    """Every report's record with its body, one at a time: a record keeps
+    it (older states), or its current version's row does."""
     for record, body in db.execute("SELECT r.record, v.body FROM reports r LEFT JOIN versions v"
                                    " ON v.id = r.id AND v.version = r.version ORDER BY r.id"):
         record = json.loads(record)
         if record.get("body") is None:
             record["body"] = unpack(body)
-        out.append(record)
-    return out
+        yield record
 
 
 def versions(db):
