@@ -39,7 +39,8 @@ def pack_response(response) -> bytes:
     head = json.dumps({"url": response.url, "status": response.status,
                        "headers": [[k.decode("latin-1"), [v.decode("latin-1") for v in vs]]
                                    for k, vs in response.headers.items()]}).encode("utf-8")
-    return zlib.compress(struct.pack(">I", len(head)) + head + response.body, 6)
+    # Level 1: kept for minutes, read at most once; compressing is on the reactor thread.
+    return zlib.compress(struct.pack(">I", len(head)) + head + response.body, 1)
 
 
 def unpack_response(blob: bytes, request):
