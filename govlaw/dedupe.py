@@ -201,8 +201,7 @@ class IdentityIndex:
         for h in [h for h, rid in self._run_hashes.items() if rid in gone]:
             del self._run_hashes[h]
 
-    def _near_match(self, key: str, year: int | None, sig, size: int) -> str | None:
-        blob = sig.hashvalues.astype("uint32").tobytes()
+    def _near_match(self, key: str, year: int | None, sig, size: int, blob: bytes) -> str | None:
         candidates = [(rid, stored_signature(other), count)
                       for rid, other, count in self.store.near_candidates(blob, year)]
         candidates += self._pending().candidates(sig, year)
@@ -225,7 +224,8 @@ class IdentityIndex:
         elif key:
             shingled = shingles(key)
             sig, size = signature(key, shingled), len(shingled)
-        rid = self._near_match(key, year, sig, size) if key else None
+            signature_bytes = sig.hashvalues.astype("uint32").tobytes()
+        rid = self._near_match(key, year, sig, size, signature_bytes) if key else None
         if rid is None:
             rid = mint_id(content_hash)
             if key:

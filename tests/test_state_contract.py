@@ -92,6 +92,7 @@ def test_a_run_keeps_one_change_line_per_report_in_one_order(store):
     assert [(c["id"], c.get("title")) for c in store.changes_of("r1")] == [("a", "better"), ("b", "标题b")]
     assert store.run_change_counts("r1") == {"new": 2, "updated": 0, "withdrawn": 0}
     assert store.committed_portals("r1") == {"p1", "p2", "p3"}
+    assert store.portal_committed("r1", "p2") and not store.portal_committed("r1", "p4")
     assert store.unfinished_run() == ("r1", "2025-01-01T00:00:00Z")
     assert store.unexported_runs() == []
     store.finish_run("r1", [], [], "2025-01-01T01:00:00Z")

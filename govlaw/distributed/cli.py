@@ -29,9 +29,10 @@ def _pairs(items: list[str], what: str) -> dict:
     return out
 
 
-class _Settings(dict):
-    def getfloat(self, name, default=0.0):
-        return float(self.get(name, default))
+def _settings(items: list[str]):
+    from scrapy.settings import Settings
+
+    return Settings(_pairs(items, "-s"))
 
 
 def cmd_queue(args) -> int:
@@ -42,7 +43,7 @@ def cmd_queue(args) -> int:
     from govlaw.state.url import state_location
 
     try:
-        options, settings = _pairs(args.args, "-a"), _Settings(_pairs(args.set, "-s"))
+        options, settings = _pairs(args.args, "-a"), _settings(args.set)
         if not settings.get("GOVLAW_REDIS_URL") or not options.get("sources"):
             raise ValueError("give -a sources=FILE and -s GOVLAW_REDIS_URL=redis://HOST:PORT/DB")
         portals = sources_mod.load(options["sources"])
@@ -72,7 +73,7 @@ def cmd_status(args) -> int:
     from govlaw.distributed.worker import open_queue
 
     try:
-        settings = _Settings(_pairs(args.set, "-s"))
+        settings = _settings(args.set)
         if not settings.get("GOVLAW_REDIS_URL"):
             raise ValueError("give -s GOVLAW_REDIS_URL=redis://HOST:PORT/DB")
         status = open_queue(settings).status()

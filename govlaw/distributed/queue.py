@@ -29,6 +29,21 @@ redis.call('HSET', KEYS[2], portal, ARGV[1])
 redis.call('HINCRBY', KEYS[3], portal, 1)
 return portal
 """
+_RENEW = """
+local renewed = 0
+for i = 3, #ARGV do
+  local held = redis.call('HGET', KEYS[1], ARGV[i])
+  if held then
+    local lease = cjson.decode(held)
+    if lease['worker'] == ARGV[1] then
+      lease['expires'] = tonumber(ARGV[2])
+      redis.call('HSET', KEYS[1], ARGV[i], cjson.encode(lease))
+      renewed = renewed + 1
+    end
+  end
+end
+return renewed
+"""
 _RELEASE_DONE = """
 local held = redis.call('HGET', KEYS[1], ARGV[2])
 if held and cjson.decode(held)['worker'] == ARGV[1] then
@@ -67,6 +82,7 @@ class PortalQueue:
         self.lease_seconds = lease_seconds
         self.max_leases = max_leases  # a portal whose worker died this often is given up: failed
         self._lease = self.r.register_script(_LEASE)
+        self._renew = self.r.register_script(_RENEW)
         self._release_done = self.r.register_script(_RELEASE_DONE)
         self._reap = self.r.register_script(_REAP)
 
@@ -99,25 +115,11 @@ class PortalQueue:
         return self._lease(keys=[self.key("queue"), self.key("leases"), self.key("tries")], args=[lease])
 
     def renew(self, worker: str, portals) -> int:
-        """Push back the expiry of `worker`'s leases on `portals`."""
-        renewed = 0
-        expires = time.time() + self.lease_seconds
-        for portal in portals:
-            with self.r.pipeline(transaction=True) as pipe:
-                try:
-                    pipe.watch(self.key("leases"))
-                    held = pipe.hget(self.key("leases"), portal)
-                    if not held or json.loads(held)["worker"] != worker:
-                        pipe.unwatch()
-                        continue
-                    lease = dict(json.loads(held), expires=expires)
-                    pipe.multi()
-                    pipe.hset(self.key("leases"), portal, json.dumps(lease))
-                    pipe.execute()
-                    renewed += 1
-                except Exception:  # redis.WatchError: changed meanwhile (reaped); the next renewal tells
-                    continue
-        return renewed
+        """Push back the expiry of `worker`'s leases on `portals`; how many it still held."""
+        portals = list(portals)
+        if not portals:
+            return 0
+        return int(self._renew(keys=[self.key("leases")], args=[worker, time.time() + self.lease_seconds, *portals]))
 
     def done(self, worker: str, portal: str) -> None:
         self._release_done(keys=[self.key("leases"), self.key("done")], args=[worker, portal])

@@ -43,7 +43,7 @@ def worker_name() -> str:
 
 def open_queue(settings) -> PortalQueue:
     return PortalQueue(settings.get("GOVLAW_REDIS_URL"), settings.get("GOVLAW_REDIS_PREFIX", "govlaw"),
-                       settings.getfloat("GOVLAW_LEASE_SECONDS", 60.0), int(settings.get("GOVLAW_MAX_LEASES", 3)))
+                       settings.getfloat("GOVLAW_LEASE_SECONDS", 60.0), settings.getint("GOVLAW_MAX_LEASES", 3))
 
 
 def queued_run(settings) -> tuple[str, list]:
@@ -104,7 +104,7 @@ class LeasedPortals:
             logger.error("portal %s is in the queue but not in the run's sources; marked done", portal_id)
             self.queue.done(self.worker, portal_id)
             return WAIT
-        if portal_id in self.spider.run.store.committed_portals(self.spider.run.run_id):
+        if self.spider.run.store.portal_committed(self.spider.run.run_id, portal_id):
             # Committed by a worker whose "done" never reached the queue (it
             # died, or Redis was down): the state is the truth.
             self.queue.done(self.worker, portal_id)

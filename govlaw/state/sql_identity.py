@@ -45,14 +45,6 @@ class IdentityMixin:
         row = self.db.execute("SELECT folded FROM reports WHERE id = ?", (report_id,)).fetchone()
         return unpack(row[0]) if row else None
 
-    def signatures(self):
-        """(id, report year, MinHash, shingle count) of every known report with a text."""
-        from govlaw.dedupe import stored_signature
-
-        for rid, year, blob, count in self.db.execute(
-                "SELECT id, report_year, signature, shingles FROM reports WHERE signature IS NOT NULL"):
-            yield rid, year, stored_signature(blob), count
-
     def near_candidates(self, signature: bytes, year: int | None) -> list[tuple[str, bytes, int]]:
         """(id, signature, shingle count) of the reports sharing at least one
         LSH band with `signature`: of the same year or of an unknown year,

@@ -67,9 +67,6 @@ class PagesMixin:
             self.db.executemany("INSERT OR REPLACE INTO fetched (run_id, fingerprint, portal, response)"
                                 " VALUES (?, ?, ?, ?)", [(run_id, fp, portal, blob) for fp, portal, blob in batch])
 
-    def fetched_count(self, run_id: str) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM fetched WHERE run_id = ?", (run_id,)).fetchone()[0]
-
     def fetched_fingerprints(self, run_id: str, portal: str | None = None) -> set[str]:
         if portal is None:
             rows = self.db.execute("SELECT fingerprint FROM fetched WHERE run_id = ?", (run_id,))

@@ -26,6 +26,10 @@ class RunsMixin:
     def committed_portals(self, run_id: str) -> set[str]:
         return {p for (p,) in self.db.execute("SELECT portal FROM portal_runs WHERE run_id = ?", (run_id,))}
 
+    def portal_committed(self, run_id: str, portal: str) -> bool:
+        return self.db.execute("SELECT 1 FROM portal_runs WHERE run_id = ? AND portal = ?",
+                               (run_id, portal)).fetchone() is not None
+
     def later_run(self, run_id: str) -> bool:
         """Is there a run with this id or a later one?"""
         return self.db.execute("SELECT 1 FROM runs WHERE run_id >= ?", (run_id,)).fetchone() is not None
