@@ -1,4 +1,5 @@
-"""Scrapy's scheduler, counting the requests it holds per portal."""
+"""Scrapy's scheduler, counting the requests it holds per portal; in a
+distributed run, scrapy-redis' (govlaw.distributed.scheduler)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -6,6 +7,16 @@ from collections import Counter
 from scrapy.core.scheduler import Scheduler
 
 from govlaw.portals import PORTAL
+
+LOCAL = "govlaw.scheduler.PortalScheduler"
+DISTRIBUTED = "govlaw.distributed.scheduler.RedisPortalScheduler"
+
+
+def choose(settings) -> None:
+    """A worker of a distributed run (GOVLAW_REDIS_URL set) queues its requests
+    in Redis, unless SCHEDULER names a scheduler of the user's own."""
+    if settings.get("GOVLAW_REDIS_URL") and settings.get("SCHEDULER") == LOCAL:
+        settings.set("SCHEDULER", DISTRIBUTED, priority="spider")
 
 
 class PortalScheduler(Scheduler):

@@ -18,7 +18,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 from scrapy.http import FormRequest, Request, TextResponse
 
-from govlaw import pagecap
+from govlaw import pagecap, scheduler
 from govlaw import sources as sources_mod
 from govlaw.dedupe import address_key
 from govlaw.discovery import Entry, ListingPage, parse_listing
@@ -65,6 +65,7 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
         super().update_settings(settings)
         if not settings.get("USER_AGENT"):
             settings.set("USER_AGENT", user_agent(settings.get("GOVLAW_CONTACT")), priority="spider")
+        scheduler.choose(settings)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

@@ -12,6 +12,7 @@ import time
 
 import psycopg
 import pytest
+import redis as redis_client
 
 from govlaw.feed import without_run_times
 from tests.conftest import FAST, ROOT
@@ -68,12 +69,19 @@ def _run(demo_sources, tmp_path, postgres, redis_url, name: str, workers: int, k
                 admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                               " WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
             time.sleep(0.5)
+    logs = []
     for i, proc in enumerate(procs):
         _, err = proc.communicate(timeout=300)
         if kill_one and i == 0:
             assert proc.returncode == -signal.SIGKILL
         else:
             assert proc.returncode == 0, err[-3000:]
+            logs.append(err)
+    # Every request went through scrapy-redis' queues and duplicate filters,
+    # one per portal, and a finished run leaves none of them in Redis.
+    assert all("'scheduler/enqueued/redis':" in log for log in logs)
+    assert list(redis_client.Redis.from_url(redis_url).scan_iter(f"{name}:portal:*")) == []
+    _run.logs = logs
     out = tmp_path / f"{name}-feed"
     exported = _govlaw("export", "-s", f"GOVLAW_STATE_URL={state}", "-s", f"GOVLAW_OUTPUT_DIR={out}")
     assert exported.returncode == 0, exported.stderr
@@ -81,11 +89,23 @@ def _run(demo_sources, tmp_path, postgres, redis_url, name: str, workers: int, k
     return out, state, status.stdout
 
 
+def _stat(log: str, name: str) -> int:
+    import re
+
+    found = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    assert found, f"no {name} in the crawl's stats"
+    return int(found.group(1))
+
+
 def test_one_and_two_workers_give_the_single_process_feed(demo_sources, demo_crawl, postgres, redis_url, tmp_path):
     single, _ = demo_crawl
     one, _, _ = _run(demo_sources, tmp_path, postgres, redis_url, "one", 1)
+    (log,) = _run.logs
     two, state, status = _run(demo_sources, tmp_path, postgres, redis_url, "two", 2)
     assert without_run_times(one) == without_run_times(single)
+    # The same requests as the single process's, every one through Redis.
+    for stat in ("enqueued", "dequeued"):
+        assert _stat(log, f"scheduler/{stat}/redis") == _stat(demo_crawl[1].stderr, f"scheduler/{stat}")
     assert without_run_times(two) == without_run_times(single)
     assert status.startswith("run ") and ": 0 queued, 0 leased, " in status.splitlines()[0]
     with psycopg.connect(state) as db:
