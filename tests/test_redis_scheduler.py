@@ -8,7 +8,8 @@ import scrapy
 from scrapy.http import FormRequest, Request
 from scrapy.utils.test import get_crawler
 
-from govlaw.distributed.scheduler import RedisPortalScheduler, portal_keys
+from govlaw.distributed.queue import portal_keys
+from govlaw.distributed.scheduler import RedisPortalScheduler
 from govlaw.portals import PORTAL
 from govlaw.signals import portal_finished
 from tests.servers import free_port

@@ -85,7 +85,8 @@ def cmd_status(args) -> int:
           f"{len(status['done'])} done, {len(status['failed'])} failed")
     for portal, lease in sorted(status["leased"].items()):
         late = " (lease expired)" if lease["expires"] < now else ""
-        print(f"  {portal}: leased by {lease['worker']} for {now - lease['since']:.0f} s{late}")
+        print(f"  {portal}: leased by {lease['worker']} for {now - lease['since']:.0f} s{late}; "
+              f"{lease['requests']} requests queued, {lease['seen']} seen")
     if status["failed"]:
         print(f"  failed (their workers died {GIVE_UP}): {', '.join(status['failed'])}")
     return 0

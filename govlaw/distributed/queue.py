@@ -15,6 +15,9 @@ Keys, under a prefix (default "govlaw"):
   done       set of portal ids committed
   tries      hash portal → how many times it was leased
   failed     set of portal ids whose workers died GOVLAW_MAX_LEASES times: given up
+  portal:<id>:requests, portal:<id>:seen
+             the leaseholder's scrapy-redis queue and fingerprints for the portal
+             (govlaw.distributed.scheduler), deleted when the portal is committed
 Each change is one Lua script, so two workers never lease one portal.
 """
 from __future__ import annotations
@@ -73,6 +76,11 @@ return back
 """
 
 
+def portal_keys(prefix: str, portal: str) -> tuple[str, str]:
+    """The Redis keys of a portal's request queue and of its fingerprints."""
+    return f"{prefix}:portal:{portal}:requests", f"{prefix}:portal:{portal}:seen"
+
+
 class PortalQueue:
     def __init__(self, redis_url: str, prefix: str = "govlaw", lease_seconds: float = 60.0, max_leases: int = 3):
         import redis
@@ -95,6 +103,8 @@ class PortalQueue:
         pipe = self.r.pipeline(transaction=True)
         for name in ("run", "sources", "queue", "leases", "done", "tries", "failed"):
             pipe.delete(self.key(name))
+        for leftover in self.r.scan_iter(self.key("portal:*"), count=1000):  # an earlier run's dead workers'
+            pipe.delete(leftover)
         pipe.set(self.key("run"), run_id)
         pipe.set(self.key("sources"), sources_text)
         if portal_ids:
@@ -135,6 +145,9 @@ class PortalQueue:
     # reading -------------------------------------------------------------------
     def status(self) -> dict:
         leases = {p: json.loads(v) for p, v in self.r.hgetall(self.key("leases")).items()}
+        for portal, lease in leases.items():
+            requests, seen = portal_keys(self.prefix, portal)
+            lease["requests"], lease["seen"] = self.r.zcard(requests), self.r.scard(seen)
         return {"run": self.run_id(), "queued": self.r.lrange(self.key("queue"), 0, -1), "leased": leases,
                 "done": sorted(self.r.smembers(self.key("done"))),
                 "failed": sorted(self.r.smembers(self.key("failed")))}

@@ -38,6 +38,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
 
+from govlaw.distributed.queue import portal_keys
 from govlaw.portals import PORTAL
 from govlaw.signals import portal_finished
 
@@ -51,11 +52,6 @@ try:
     from redis.exceptions import RedisError as RedisDown
 except ImportError:  # the redis package is only needed in distributed mode
     RedisDown = OSError
-
-
-def portal_keys(prefix: str, portal: str) -> tuple[str, str]:
-    """The Redis keys of a portal's request queue and of its fingerprints."""
-    return f"{prefix}:portal:{portal}:requests", f"{prefix}:portal:{portal}:seen"
 
 
 class PortalRequestQueue(PriorityQueue):
