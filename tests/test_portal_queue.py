@@ -48,3 +48,28 @@ def test_status_counts_a_leased_portals_requests_and_a_new_run_drops_leftovers(r
         {"requests": 2, "seen": 3}
     q.fill("r2", "", ["a"])
     assert sorted(r.scan_iter("left:portal:*")) == []
+
+
+def test_a_run_is_queued_from_the_registry(redis, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    url, _ = redis
+    settings = ["-s", f"GOVLAW_REDIS_URL={url}", "-s", "GOVLAW_REDIS_PREFIX=registry",
+                "-s", f"GOVLAW_OUTPUT_DIR={tmp_path}"]
+
+    def govlaw(*args):
+        return subprocess.run([sys.executable, "-m", "govlaw.cli", *args], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120)
+
+    queued = govlaw("queue", "--registry", "--province", "江苏", *settings)
+    assert queued.returncode == 0, queued.stderr
+    assert queued.stdout.endswith(": 109 portals queued\n")
+    q = PortalQueue(url, prefix="registry")
+    assert (len(q.status()["queued"]), q.status()["queued"][0]) == (109, "gov-320000")
+    assert q.sources_text().startswith("# 109 governments of the national registry (govlaw registry export --province 江苏).\n")
+    both = govlaw("queue", "--registry", "-a", "sources=x.yaml", "--force", *settings)
+    assert (both.returncode, both.stderr) == (
+        2, "govlaw: give -a sources=FILE or --registry, and -s GOVLAW_REDIS_URL=redis://HOST:PORT/DB\n")

@@ -288,6 +288,13 @@ def test_the_spider_reads_an_export_as_it_is(tmp_path):
     assert run("export", "--province", "江苏", "-o", str(out)).returncode == 0
     portals = sources.load(out)
     assert len(portals) == 109
+    national = tmp_path / "national.yaml"
+    assert run("export", "-o", str(national)).returncode == 0
+    assert len(sources.load(national)) == 3202   # the 8 governments with no known home page are named, not listed
+    assert national.read_text(encoding="utf-8").splitlines()[2] == (
+        "# Left out, no home page known (8): 350527 金门县人民政府, 419001 济源市人民政府, 460302 三沙市西沙区人民政府, "
+        "460303 三沙市南沙区人民政府, 500105 重庆市江北区人民政府, 500112 重庆市渝北区人民政府, 653228 和康县人民政府, "
+        "653229 和安县人民政府.")
     assert portals[0].id == "gov-320000" and portals[0].region_code == "320000"
     assert (portals[0].start_urls, portals[0].level) == ((), "province")
     assert portals[0].home_url.startswith(("http://", "https://"))

@@ -8,8 +8,13 @@ from pathlib import Path
 
 def add_parser(sub) -> None:
     p = sub.add_parser("queue", help="begin a distributed run: its portals in the Redis queue",
-                       description="govlaw queue -a sources=FILE -s GOVLAW_REDIS_URL=URL -s GOVLAW_STATE_URL=URL")
+                       description="govlaw queue -a sources=FILE | --registry [--province P] [--level L] "
+                                   "-s GOVLAW_REDIS_URL=URL -s GOVLAW_STATE_URL=URL")
     p.add_argument("-a", dest="args", action="append", default=[], metavar="sources=FILE")
+    p.add_argument("--registry", action="store_true",
+                   help="the portals of the national registry (as `govlaw registry export` writes them)")
+    p.add_argument("--province", metavar="NAME", help="with --registry: one province")
+    p.add_argument("--level", metavar="LEVEL", help="with --registry: one level")
     p.add_argument("-s", dest="set", action="append", default=[], metavar="NAME=VALUE")
     p.add_argument("--force", action="store_true", help="replace a run whose portals are not all done")
     p.set_defaults(func=cmd_queue)
@@ -36,23 +41,23 @@ def _settings(items: list[str]):
 
 
 def cmd_queue(args) -> int:
-    from govlaw import sources as sources_mod
-    from govlaw.distributed.worker import open_queue
+    from govlaw.distributed.worker import open_queue, sources_from_text
     from govlaw.errors import GovlawError
     from govlaw.state import StateError, open_store
     from govlaw.state.url import state_location
 
     try:
         options, settings = _pairs(args.args, "-a"), _settings(args.set)
-        if not settings.get("GOVLAW_REDIS_URL") or not options.get("sources"):
-            raise ValueError("give -a sources=FILE and -s GOVLAW_REDIS_URL=redis://HOST:PORT/DB")
-        portals = sources_mod.load(options["sources"])
+        if not settings.get("GOVLAW_REDIS_URL") or bool(options.get("sources")) == bool(args.registry):
+            raise ValueError("give -a sources=FILE or --registry, and -s GOVLAW_REDIS_URL=redis://HOST:PORT/DB")
+        text = _registry_sources(args) if args.registry else Path(options["sources"]).read_text(encoding="utf-8")
+        portals = sources_from_text(text)
         queue = open_queue(settings)
         if queue.run_id() and not queue.finished() and not args.force:
             raise ValueError(f"run {queue.run_id()} still has portals queued or leased (see `govlaw status`); "
                              "wait for it, or pass --force to replace it")
         store = open_store(state_location(settings, settings.get("GOVLAW_OUTPUT_DIR", "output")))
-    except (ValueError, GovlawError, StateError) as exc:
+    except (ValueError, OSError, GovlawError, StateError) as exc:
         sys.stderr.write(f"govlaw: {exc}\n")
         return 2
     try:
@@ -62,9 +67,16 @@ def cmd_queue(args) -> int:
         store.begin_run(run_id, moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
     finally:
         store.close()
-    queue.fill(run_id, Path(options["sources"]).read_text(encoding="utf-8"), [p.id for p in portals])
+    queue.fill(run_id, text, [p.id for p in portals])
     print(f"run {run_id}: {len(portals)} portals queued")
     return 0
+
+
+def _registry_sources(args) -> str:
+    from govlaw.registry import cli as registry_cli
+    from govlaw.registry.lookup import load
+
+    return registry_cli.export(load(), province=args.province, level=args.level)
 
 
 def cmd_status(args) -> int:

@@ -56,10 +56,15 @@ def queued_run(settings) -> tuple[str, list]:
     if not run_id or text is None:
         raise QueueError(f"no run in the portal queue at {settings.get('GOVLAW_REDIS_URL')}; fill it first with "
                          "`govlaw queue -a sources=FILE`")
+    return run_id, sources_from_text(text)
+
+
+def sources_from_text(text: str) -> list:
+    """The portals of a sources file's text, as the queue keeps it."""
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", encoding="utf-8", delete=False) as fh:
         fh.write(text)
     try:
-        return run_id, sources_mod.load(fh.name)
+        return sources_mod.load(fh.name)
     finally:
         os.unlink(fh.name)
 

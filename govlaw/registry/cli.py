@@ -201,9 +201,17 @@ def export(registry: Registry, province: str | None = None, level: str | None = 
     rows = [source_entry(e, e.id in verified) for e in select(registry, province, level)]
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    # A sources file lists portals to crawl: a government with no known home
+    # page cannot be one (the spider would refuse the whole file), so it is
+    # named in the header instead. The JSONL form keeps every division.
+    left_out = [r for r in rows if not r["home_url"]]
+    rows = [r for r in rows if r["home_url"]]
     chosen = " ".join(f"--{k} {v}" for k, v in (("province", province), ("level", level)) if v)
     head = (f"# {len(rows)} governments of the national registry (govlaw registry export{' ' + chosen if chosen else ''}).\n"
             "# Home pages are unverified: each entry is verified: false until a crawl has found a report there.\n")
+    if left_out:
+        head += (f"# Left out, no home page known ({len(left_out)}): "
+                 + ", ".join(f"{r['region_code']} {r['name']}" for r in left_out) + ".\n")
     if not rows:
         return head + "[]\n"
     return head + yaml.safe_dump(rows, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
