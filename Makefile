@@ -19,9 +19,11 @@ demo: $(STAMP)
 	$(BIN)/govlaw demo crawl --output output
 
 # Debian's Chromium (the browser fallback and the HTML report's test), and
-# PostgreSQL and Redis (the distributed mode's tests start private servers).
+# PostgreSQL and Redis (the distributed mode's tests start private servers), and a CJK
+# font so that the HTML report's screenshots show Chinese rather than boxes.
 system-packages:
-	scripts/system-packages.sh chromium=chromium initdb=postgresql redis-server=redis-server
+	scripts/system-packages.sh chromium=chromium initdb=postgresql redis-server=redis-server \
+		/usr/share/fonts/truetype/wqy/wqy-microhei.ttc=fonts-wqy-microhei
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Install Debian packages the tests need (a browser, servers) when their
-# command is missing. Usage: system-packages.sh COMMAND=PACKAGE ...
+# Install Debian packages the tests need (a browser, servers, a CJK font for
+# the browser's screenshots) when their command, or file, is missing.
+# Usage: system-packages.sh COMMAND=PACKAGE|/FILE=PACKAGE ...
 # Nothing is installed when every command is already there.
 set -euo pipefail
 missing=()
 for pair in "$@"; do
     cmd="${pair%%=*}"; pkg="${pair#*=}"
     # PostgreSQL's server programs live outside PATH, under /usr/lib/postgresql/<version>/bin.
+    [[ "$cmd" == /* ]] && { [ -e "$cmd" ] || missing+=("$pkg"); continue; }
     command -v "$cmd" >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/$cmd" >/dev/null || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -14,9 +14,9 @@ import sys
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.http import FormRequest, Request, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
-from scrapy.http import FormRequest, Request, TextResponse
 
 from govlaw import pagecap, scheduler
 from govlaw import sources as sources_mod
@@ -25,18 +25,24 @@ from govlaw.discovery import Entry, ListingPage, parse_listing
 from govlaw.extract import Hints
 from govlaw.extract import reading as reading_of
 from govlaw.extract.blocked import classify as blocked_page
-from govlaw.extract.html import decode
 from govlaw.extract.page import attachment_order
 from govlaw.extract.pool import ExtractionPool, ReadingFailed
-from govlaw.incremental import (FINAL_REJECTIONS, ListingWalk, PageRecord, data_to_listing,
-                                entries_to_data, revalidation_due)
+from govlaw.incremental import (
+    FINAL_REJECTIONS,
+    ListingWalk,
+    PageRecord,
+    data_to_listing,
+    entries_to_data,
+    revalidation_due,
+)
 from govlaw.portals import WAIT, PortalProgress, portal_source
 from govlaw.run import RunContext
 from govlaw.signals import portal_finished
+from govlaw.state import OutputLocked
 from govlaw.vocab import CANDIDATE_TITLE
+from spiders import responses
 from spiders.discovery import DiscoveryMixin
 from spiders.parts import DocumentPartsMixin
-from govlaw.state import OutputLocked
 
 EX_TEMPFAIL = 75
 
@@ -196,7 +202,7 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
     # listings ------------------------------------------------------------------
     def parse_listing(self, response, portal, walk, kind, page):
         counts = self.journal.count(portal.id)
-        asked = _asked_url(response)
+        asked = responses.asked_url(response)
         if response.status == 304:
             # An unchanged listing page: nothing was added above what it
             # lists, so the walk ends here; its entries are replayed so the
@@ -205,7 +211,7 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
             listing = data_to_listing(self.known[portal.id][address_key(asked)].data or {})
             walk.stopped = True
         else:
-            text = _page_text(response) or response.body.decode("utf-8", "replace")
+            text = responses.page_text(response) or response.body.decode("utf-8", "replace")
             reason = blocked_page(response.status, text) or (f"http:{response.status}" if response.status >= 400 else None)
             if reason:
                 counts.errors += 1
@@ -217,16 +223,16 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
                 if page == 0:  # the column's own page: the column is gone
                     yield from self.column_lost(portal, walk, f"answered {reason}")
                 return
-            if page == 0 and _moved_elsewhere(response):
+            if page == 0 and responses.moved_elsewhere(response):
                 walk.failed = True
                 self._end_walk_if_done(portal, walk)
                 yield from self.column_lost(portal, walk, f"moved to {response.url}")
                 return
             counts.listing_pages += 1
-            listing = parse_listing(ListingPage(_with_fragment(response), text, kind, page), portal.template,
+            listing = parse_listing(ListingPage(responses.with_fragment(response), text, kind, page), portal.template,
                                     self.max_pages)
             listing.follow = [f for f in listing.follow if self._own(portal, f.url)]
-            self.journal.record(PageRecord(asked, portal.id, "listing", *_validators(response),
+            self.journal.record(PageRecord(asked, portal.id, "listing", *responses.validators(response),
                                            outcome="listing", data=entries_to_data(listing, listing.follow)))
         entries = [e for e in listing.entries if self._own(portal, e.url)]
         if page == 0 and response.status != 304 and not entries and not listing.follow:
@@ -281,7 +287,7 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
     # documents -----------------------------------------------------------------
     async def parse_document(self, response, portal, entry):
         counts = self.journal.count(portal.id)
-        asked = _asked_url(response)
+        asked = responses.asked_url(response)
         key = address_key(asked)
         if response.status == 304:
             counts.not_modified += 1
@@ -348,7 +354,7 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
             self._reject(portal, asked, response, entry, pagecap.REASON)
             return
         self.journal.mark_seen(portal.id, key)
-        self.journal.record(PageRecord(asked, portal.id, "document", *_validators(response), outcome="report",
+        self.journal.record(PageRecord(asked, portal.id, "document", *responses.validators(response), outcome="report",
                                        data=_hints_data(entry)))
         counts.reports += 1
         item = ex.to_dict()
@@ -370,7 +376,7 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
     # helpers -------------------------------------------------------------------
 
     def _page_text(self, response) -> str | None:
-        return _page_text(response)
+        return responses.page_text(response)
 
     @staticmethod
     def _final(record: PageRecord) -> bool:
@@ -387,46 +393,8 @@ class ReportsSpider(DiscoveryMixin, DocumentPartsMixin, scrapy.Spider):
         self.logger.debug("not a report (%s): %s", reason, asked)
         self.crawler.stats.inc_value(f"govlaw/rejected/{reason}")
         self.journal.count(portal.id).rejected += 1
-        self.journal.record(PageRecord(asked, portal.id, "document", *_validators(response),
+        self.journal.record(PageRecord(asked, portal.id, "document", *responses.validators(response),
                                        outcome=f"rejected:{reason}", data=_hints_data(entry)))
-
-
-def _page_text(response) -> str | None:
-    """A text response decoded once, by govlaw's rules rather than Scrapy's:
-    a GBK page under a header that says UTF-8 must still read as GBK."""
-    if not isinstance(response, TextResponse):
-        return None
-    return decode(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))[0]
-
-
-def _with_fragment(response) -> str:
-    """The page's address with the fragment it was asked with: servers never
-    see a fragment, but some columns are named by one (gkmlpt's #<catid>)."""
-    fragment = urlsplit(response.request.url).fragment if response.request is not None else ""
-    if fragment and not urlsplit(response.url).fragment:
-        return f"{response.url}#{fragment}"
-    return response.url
-
-
-def _moved_elsewhere(response) -> bool:
-    """A listing address redirected to another site or to a home page: the
-    column is gone, whatever the new page says."""
-    asked = (response.meta.get("redirect_urls") or [None])[0]
-    if asked is None:
-        return False
-    before, after = urlsplit(asked), urlsplit(response.url)
-    return before.netloc != after.netloc or after.path.rstrip("/") in ("", "/index.html", "/index.htm", "/index.shtml")
-
-
-def _asked_url(response) -> str:
-    """The address we asked for, before any redirect: validators belong to it."""
-    return (response.meta.get("redirect_urls") or [response.url])[0]
-
-
-def _validators(response) -> tuple[str | None, str | None]:
-    etag = response.headers.get(b"ETag")
-    modified = response.headers.get(b"Last-Modified")
-    return (etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None)
 
 
 def _hints_data(entry: Entry) -> dict:

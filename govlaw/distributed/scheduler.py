@@ -97,7 +97,6 @@ class RedisPortalScheduler(ScrapyRedisScheduler):
     @classmethod
     def from_crawler(cls, crawler):
         import redis
-
         from scrapy.utils.misc import load_object
 
         settings = crawler.settings
