@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import shutil
 import socket
@@ -376,3 +377,168 @@ def test_exports_can_be_turned_off(demo_sources, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert (output / "reports.jsonl").exists()
     assert not any((output / name).exists() for name in ("ledger.csv", "reports.csv", "govlaw.db"))
+
+
+# -- exported again: only what changed is rewritten ----------------------------------------
+
+def _governments(n: int = 4):
+    from govlaw import registry
+
+    return [e for e in registry.load().entries if e.level in ("city", "county")][:n]
+
+
+def synthetic_report(i: int, version: int = 1, last_seen: str = "2026-05-01T00:00:00Z") -> tuple[dict, list]:
+    """Report i of a synthetic state (a record as the crawler stores it, its
+    body in its versions), and its versions as (version, seen at, body)."""
+    gov = _governments()[i % 4]
+    year = 2021 + i // 4
+    versions = []
+    for v in range(1, version + 1):
+        body = (f"{gov.full_name}{year}年度法治政府建设情况。\n\n一、主要举措和成效\n\n"
+                f"深化行政复议体制改革第{i}项，第{v}版。\n\n二、存在的不足和原因\n\n基层执法力量不足。")
+        versions.append((v, f"2026-0{v}-01T00:00:00Z", body))
+    body = versions[-1][2]
+    head = "一、主要举措和成效"
+    start = body.index(head) + len(head) + 2
+    record = {"id": f"r{i:02d}", "version": version, "content_hash": hashlib.sha256(body.encode()).hexdigest(),
+              "report_year": year, "publish_date": f"{year + 1}-03-{10 + i:02d}", "publisher": gov.full_name,
+              "region_code": gov.code, "admin_level": gov.level, "title": f"{gov.full_name}关于{year}年度法治政府建设情况的报告",
+              "sections": [{"heading": head, "part": "measures", "start": start, "end": body.index("\n\n二、")}],
+              "missing_parts": ["shortcomings", "other"], "url": f"http://gov.example/{i}.html",
+              "urls": [f"http://gov.example/{i}.html"], "portal": f"p{i % 4}", "first_seen": "2026-01-01T00:00:00Z",
+              "last_seen": last_seen, "withdrawn": False, "history": []}
+    return record, versions
+
+
+def write_state(path: Path, reports: list[tuple[dict, list]], runs=("20260101T000000Z",)) -> None:
+    """A state file (made anew) holding `reports`, and every government's portal crawled in each of `runs`."""
+    from govlaw.state.packing import pack
+    from govlaw.state.sqlite import SQLiteStore
+
+    path.unlink(missing_ok=True)
+    SQLiteStore(path).close()
+    db = sqlite3.connect(path)
+    with db:
+        for seq, (rec, versions) in enumerate(reports):
+            db.execute("INSERT INTO reports (id, version, content_hash, report_year, folded, record, withdrawn) "
+                       "VALUES (?, ?, ?, ?, '', ?, 0)", (rec["id"], rec["version"], rec["content_hash"],
+                                                         rec["report_year"], json.dumps(rec, ensure_ascii=False)))
+            for v, seen, body in versions:
+                db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?)",
+                           (rec["id"], v, hashlib.sha256(body.encode()).hexdigest(), seen, rec["title"], pack(body)))
+            db.execute("INSERT INTO addresses (url, report_id, portal) VALUES (?, ?, ?)",
+                       (rec["url"].split("//", 1)[1], rec["id"], rec["portal"]))
+            db.execute("INSERT INTO changes VALUES (?, ?, ?, 'new', ?)", (runs[0], seq, rec["id"], json.dumps(
+                {"id": rec["id"], "change": "new", "title": rec["title"], "at": rec["first_seen"]}, ensure_ascii=False)))
+        for run in runs:
+            for g in range(4):
+                db.execute("INSERT INTO portal_runs VALUES (?, ?, ?)",
+                           (run, f"p{g}", json.dumps({"listing_pages": 2, "listing_failures": [], "flag": None})))
+    db.close()
+
+
+def synthetic_options(today: str = "2026-06-01"):
+    from govlaw import analysts
+    from govlaw.sources import Portal
+
+    portals = [Portal(id=f"p{g}", name=gov.full_name, start_urls=(f"http://gov.example/{g}/",), region_code=gov.code)
+               for g, gov in enumerate(_governments())]
+    return analysts.Options(portals=portals, today=dt.date.fromisoformat(today))
+
+
+def database_contents(path: Path) -> dict:
+    """Every table of govlaw.db as sorted rows (row ids aside), the full-text
+    index checked against its table, and what it finds."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("INSERT INTO reports_fts (reports_fts, rank) VALUES ('integrity-check', 1)")
+        out = {t: sorted(db.execute(f"SELECT * FROM {t}"), key=repr)
+               for t in ("reports", "versions", "addresses", "ledger", "governments", "changes", "report_digests")}
+        out["fts"] = {q: sorted(i for (i,) in db.execute(
+            "SELECT r.id FROM reports_fts f JOIN reports r ON r.rowid = f.rowid WHERE reports_fts MATCH ?", (q,)))
+            for q in ('"行政复议"', '"第2版"', '"第3项"', '"基层执法"')}
+        return out
+    finally:
+        db.close()
+
+
+def _rowids(path: Path) -> dict[str, int]:
+    db = sqlite3.connect(path)
+    try:
+        return dict(db.execute("SELECT id, rowid FROM reports"))
+    finally:
+        db.close()
+
+
+def _export_both(reports, out: Path, fresh: Path, options, runs=("20260101T000000Z",)) -> None:
+    """Export the state `reports` into `out` (over its last export) and into
+    `fresh` (from nothing); both must be the same."""
+    from govlaw import analysts
+
+    write_state(out / "state.sqlite", reports, runs)
+    analysts.export(out / "state.sqlite", out, options)
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir()
+    analysts.export(out / "state.sqlite", fresh, options)
+    assert database_contents(out / "govlaw.db") == database_contents(fresh / "govlaw.db")
+    for name in ("reports.csv", "ledger.csv", "govlaw.metadata.json"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+
+
+def test_export_again_rewrites_only_what_changed(tmp_path):
+    from govlaw import analysts
+
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    out.mkdir()
+    options = synthetic_options()
+    reports = [synthetic_report(i) for i in range(6)]
+    write_state(out / "state.sqlite", reports)
+    analysts.export(out / "state.sqlite", out, options)
+    first = _rowids(out / "govlaw.db")
+    assert sorted(first) == [f"r{i:02d}" for i in range(6)]
+    digests = database_contents(out / "govlaw.db")["report_digests"]
+
+    # Run again, nothing new: every report seen again, the portals crawled again.
+    again = [synthetic_report(i, last_seen="2026-05-20T00:00:00Z") for i in range(6)]
+    runs = ("20260101T000000Z", "20260520T000000Z")
+    _export_both(again, out, fresh, options, runs)
+    assert _rowids(out / "govlaw.db") == first             # no row written again: only their last sighting moved
+    contents = database_contents(out / "govlaw.db")
+    assert [d[2:] for d in contents["report_digests"]] == [d[2:] for d in digests]
+    assert {r[13] for r in contents["reports"]} == {"2026-05-20T00:00:00Z"}
+
+    # Report 3 corrected: its row, full-text entry and versions alone are written again.
+    again[3] = synthetic_report(3, version=2, last_seen="2026-05-20T00:00:00Z")
+    _export_both(again, out, fresh, options, runs)
+    now = _rowids(out / "govlaw.db")
+    assert {rid for rid in now if now[rid] != first[rid]} == {"r03"}
+    assert now["r03"] == max(first.values()) + 1
+    contents = database_contents(out / "govlaw.db")
+    assert contents["fts"]['"第2版"'] == ["r03"] and contents["fts"]['"第3项"'] == ["r03"]
+    assert [(v[0], v[1]) for v in contents["versions"] if v[0] == "r03"] == [("r03", 1), ("r03", 2)]
+
+    # Report 5 gone from the state: gone from every table and from the index.
+    del again[5]
+    _export_both(again, out, fresh, options, runs)
+    contents = database_contents(out / "govlaw.db")
+    assert sorted(_rowids(out / "govlaw.db")) == [f"r{i:02d}" for i in range(5)]
+    assert "r05" not in {v[0] for v in contents["versions"]} | {d[0] for d in contents["report_digests"]}
+    assert contents["fts"]['"行政复议"'] == [f"r{i:02d}" for i in range(5)]
+
+
+def test_export_again_on_another_day_judges_the_ledger_again(tmp_path):
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    out.mkdir()
+    reports = [synthetic_report(i) for i in range(6)]
+    _export_both(reports, out, fresh, synthetic_options("2026-03-01"))
+    before = {(r["government_code"], r["year"]): r["status"] for r in _ledger_rows(out)}
+    # Same state, two months on: the 2025 reports' due day (1 April 2026) has passed.
+    _export_both(reports, out, fresh, synthetic_options("2026-06-01"))
+    after = {(r["government_code"], r["year"]): r["status"] for r in _ledger_rows(out)}
+    codes = [g.code for g in _governments()]
+    assert {before[c, "2025"] for c in codes} == {"not_due"}
+    # Crawled on 1 January, before the due day: no evidence of absence.
+    assert {after[c, "2025"] for c in codes} == {"unknown"}
+    assert {k: v for k, v in before.items() if k[1] != "2025"} == {k: v for k, v in after.items() if k[1] != "2025"}
+    assert [after[c, "2021"] for c in codes] == ["on_time"] * 4 and after[codes[0], "2022"] == "on_time"
+    assert [after[c, "2023"] for c in codes] == ["missing"] * 4

@@ -273,3 +273,68 @@ def test_after_a_run_a_missing_database_is_logged_not_raised(tmp_path, caplog):
     assert [r.getMessage() for r in caplog.records] == [
         f"HTML report not written: {tmp_path / 'govlaw.db'}: no analysts' database yet; a crawl writes it "
         "(or run the crawl again)"]
+
+
+# -- written again: unchanged pages are kept ----------------------------------------------
+
+def _pages(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Each page of a report folder: (inode, bytes)."""
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.read_bytes()) for p in sorted(folder.rglob("*.html"))}
+
+
+def _both(reports, out: Path, fresh: Path, options, runs=("20260101T000000Z",)) -> dict:
+    """Export and write the report into `out` over its last one, and into
+    `fresh` from nothing: the pages must be the same, byte for byte."""
+    import shutil
+
+    from govlaw import analysts, htmlreport
+    from test_analysts import write_state
+
+    write_state(out / "state.sqlite", reports, runs)
+    analysts.export(out / "state.sqlite", out, options)
+    htmlreport.write_report(out)
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir()
+    analysts.export(out / "state.sqlite", fresh, options)
+    htmlreport.write_report(fresh)
+    pages = _pages(out / "report")
+    assert {k: v[1] for k, v in pages.items()} == {k: v[1] for k, v in _pages(fresh / "report").items()}
+    return pages
+
+
+def test_unchanged_report_pages_are_kept_and_changed_ones_written(tmp_path):
+    from test_analysts import synthetic_options, synthetic_report
+
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    out.mkdir()
+    options = synthetic_options("2026-06-01")
+    reports = [synthetic_report(i) for i in range(6)]
+    first = _both(reports, out, fresh, options)
+    ids = [f"r{i:02d}" for i in range(6)]
+    assert sorted(k for k in first if k.startswith("reports/")) == [f"reports/{file_name(i)}" for i in ids]
+
+    def rewritten(before, after):
+        return {k for k in after if k.startswith("reports/") and before.get(k, (None,))[0] != after[k][0]}
+
+    # Seen again, nothing else new: every report's page is the old file itself (same inode).
+    runs = ("20260101T000000Z", "20260520T000000Z")
+    again = [synthetic_report(i, last_seen="2026-05-20T00:00:00Z") for i in range(6)]
+    second = _both(again, out, fresh, options, runs)
+    assert rewritten(first, second) == set()
+    # A new version of one report: its page alone is written, with the versions' difference.
+    again[2] = synthetic_report(2, version=2, last_seen="2026-05-20T00:00:00Z")
+    third = _both(again, out, fresh, options, runs)
+    assert rewritten(second, third) == {f"reports/{file_name('r02')}"}
+    page = third[f"reports/{file_name('r02')}"][1].decode()
+    assert 'id="versions"' in page and "第<del>1</del><ins>2</ins>版" in page
+    # A report gone: its page is gone too.
+    del again[4]
+    fourth = _both(again, out, fresh, options, runs)
+    assert f"reports/{file_name('r04')}" not in fourth and rewritten(third, fourth) == set()
+    # Another day: a year more in the ledger, and the pages of that year's reports show their line in it.
+    again += [synthetic_report(i) for i in (16, 17)]          # 2025 reports published in March 2026
+    before = _both(again, out, fresh, synthetic_options("2025-12-01"), runs)
+    after = _both(again, out, fresh, synthetic_options("2026-06-01"), runs)
+    assert rewritten(before, after) == {f"reports/{file_name(i)}" for i in ("r16", "r17")}
+    assert "In the ledger" not in before[f"reports/{file_name('r16')}"][1].decode()
+    assert " 2025: <b>on time</b>" in after[f"reports/{file_name('r16')}"][1].decode()

@@ -78,6 +78,11 @@ def export_all(store, output_dir, options: Options | None = None) -> dict | None
     return None
 
 
+# What the ledger reads of a report; the rest of the record (sections, texts,
+# history) is left behind as each record goes by.
+LEDGER_FIELDS = ("id", "report_year", "withdrawn", "publish_date", "first_seen", "last_seen", "url", "missing_parts")
+
+
 def export(state, output_dir: Path, options: Options) -> dict:
     """The exports from the state file at `state` (a path), or through an
     open connection to the state; errors are raised."""
@@ -89,23 +94,38 @@ def export(state, output_dir: Path, options: Options) -> dict:
     today = options.today or _today()
     reading = statefile.open_read_only(state) if isinstance(state, (str, Path)) else contextlib.nullcontext(state)
     with reading as db:
-        # Records without their bodies for the ledger and the CSV; bodies and
-        # versions streamed into the database, one report at a time.
-        reports = statefile.reports(db, bodies=options.csv_bodies)
-        addresses = statefile.addresses(db)
-        changes = list(statefile.changes(db))
-        portal_runs = statefile.last_portal_runs(db)
         govs = ledger.governments(options.portals)
-        owner_of = {r["id"]: ledger.report_owner(r) for r in reports}
         code_of = {g.owner: g.code for g in govs}
-        report_government = {rid: code_of[o] for rid, o in owner_of.items() if o in code_of}
-        rows = ledger.build(govs, reports, portal_runs, years, options.due, today, owner_of)
-        csvs.write_reports(output_dir / "reports.csv", reports, report_government, options.csv_bodies)
-        csvs.write_ledger(output_dir / "ledger.csv", rows)
-        database.write(output_dir / DB_NAME, govs, statefile.iter_reports(db), report_government,
-                       statefile.versions(db), addresses, changes, rows)
+        wanted = set(years)
+        # One pass over the records, one at a time: each gives its line of
+        # reports.csv, and those that count for a government of the sources
+        # keep what the ledger needs. Bodies are read only for the CSV's
+        # column, when asked for, and by govlaw.db for the reports that changed.
+        report_government: dict[str, str] = {}
+        owner_of: dict[str, tuple] = {}
+        counted: list[dict] = []
+
+        def rows():
+            for r in (statefile.iter_reports(db) if options.csv_bodies else statefile.lean_reports(db)):
+                owner = ledger.report_owner(r)
+                code = code_of.get(owner)
+                if code is not None:
+                    report_government[r["id"]] = code
+                    if r.get("report_year") and int(r["report_year"]) in wanted:
+                        owner_of[r["id"]] = owner
+                        counted.append({k: r.get(k) for k in LEDGER_FIELDS})
+                yield r
+
+        csvs.write_reports(output_dir / "reports.csv", rows(), report_government, options.csv_bodies)
+        # The ledger goes into govlaw.db row by row as it is judged; ledger.csv
+        # is then read back from it, so the ledger is never held whole.
+        judged = ledger.rows(govs, counted, statefile.last_portal_runs(db), years, options.due, today, owner_of)
+        written = database.write(output_dir / DB_NAME, db, govs, report_government, judged)
+    csvs.write_ledger(output_dir / "ledger.csv", database.read_ledger(output_dir / DB_NAME))
     metadata.write(output_dir / METADATA_NAME)
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ledger.STATUSES}
-    logger.info("analysts' exports: %d reports, ledger of %d governments × %d years (%s)", len(reports), len(govs),
-                len(years), ", ".join(f"{k} {v}" for k, v in counts.items() if v))
-    return {"reports.csv": len(reports), "ledger.csv": len(rows), DB_NAME: len(reports)}
+    counts = database.ledger_counts(output_dir / DB_NAME)
+    logger.info("analysts' exports: %d reports (%s), ledger of %d governments × %d years (%s)", written.reports,
+                "built whole" if written.built else f"{len(written.texts)} rewritten, {len(written.details)} updated, "
+                f"{len(written.removed)} removed", len(govs), len(years),
+                ", ".join(f"{k} {counts[k]}" for k in ledger.STATUSES if counts.get(k)))
+    return {"reports.csv": written.reports, "ledger.csv": sum(counts.values()), DB_NAME: written.reports}

@@ -31,30 +31,35 @@ def _cell(value):
     return "" if value is None else value
 
 
-def _lines(columns: list[str], rows):
-    """The CSV text line by line: the BOM, the header, one line per row."""
+def _lines(columns: list[str], rows, batch: int = 500):
+    """The CSV text in chunks: the BOM and the header, then `batch` rows at a time."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(columns)
     yield BOM + buf.getvalue()
-    for row in rows:
-        buf.seek(0)
-        buf.truncate()
+    buf.seek(0)
+    buf.truncate()
+    for n, row in enumerate(rows, 1):
         writer.writerow([_cell(row.get(c)) for c in columns])
-        yield buf.getvalue()
+        if n % batch == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
 
 
-def report_rows(reports: list[dict], report_government: dict[str, str]):
+def report_rows(reports, report_government: dict[str, str]):
+    """One row per record of `reports` (an iterable, read once, as it goes)."""
     for r in reports:
         missing = list(r.get("missing_parts") or [])
         yield dict(r, government_code=report_government.get(r["id"]), missing_parts=missing,
                    parts_present=sum(1 for p in MANDATED_PARTS if p not in missing), withdrawn=bool(r.get("withdrawn")))
 
 
-def write_reports(path: Path, reports: list[dict], report_government: dict[str, str], bodies: bool = False) -> None:
+def write_reports(path: Path, reports, report_government: dict[str, str], bodies: bool = False) -> None:
     columns = REPORT_COLUMNS + (["body"] if bodies else [])
     atomic_write(Path(path), _lines(columns, report_rows(reports, report_government)))
 
 
-def write_ledger(path: Path, rows: list[dict]) -> None:
+def write_ledger(path: Path, rows) -> None:
     atomic_write(Path(path), _lines(LEDGER_COLUMNS, rows))

@@ -236,6 +236,14 @@ def build(govs: list[Government], records: list[dict], portal_runs: dict[str, Po
           registry=None) -> list[dict]:
     """One row per government and year, in the order of the sources, then year.
     `owners`: report id → report_owner, when already worked out."""
+    return list(rows(govs, records, portal_runs, years, default_due, today, owners, registry))
+
+
+def rows(govs: list[Government], records: list[dict], portal_runs: dict[str, PortalRun], years: list[int],
+         default_due: str = DEFAULT_DUE, today: dt.date | None = None, owners: dict[str, tuple] | None = None,
+         registry=None):
+    """The rows of `build` one at a time: the exports write them as they
+    come, and a national ledger is never held whole."""
     today = today or dt.datetime.now(dt.timezone.utc).date()
     registry = registry or registry_mod.load()
     by_owner: dict[tuple, dict[int, list[dict]]] = {}
@@ -243,18 +251,16 @@ def build(govs: list[Government], records: list[dict], portal_runs: dict[str, Po
         owner = owners[record["id"]] if owners is not None else report_owner(record, registry)
         if owner is not None and record.get("report_year"):
             by_owner.setdefault(owner, {}).setdefault(int(record["report_year"]), []).append(record)
-    rows = []
     for gov in govs:
         mine = by_owner.get(gov.owner, {})
         for year in years:
             due = due_date(year, gov.due or default_due)
             verdict = judge(due, today, mine.get(year, []), portal_runs.get(gov.portal))
             report = verdict.report or {}
-            rows.append({
+            yield {
                 "government_code": gov.code, "government_name": gov.name, "level": gov.level,
                 "province": gov.province, "year": year, "due_date": due.isoformat(), "status": verdict.status,
                 "days_late": verdict.days_late, "report_id": report.get("id"), "report_url": report.get("url"),
                 "publish_date": report.get("publish_date"),
                 "missing_parts": list(report.get("missing_parts") or []) if report else None,
-                "reason": verdict.reason})
-    return rows
+                "reason": verdict.reason}

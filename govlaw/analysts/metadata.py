@@ -52,6 +52,8 @@ def metadata() -> dict:
                 "ledger": {"description": "One row per government and report year. " + STATUS_NOTE},
                 "changes": {"description": "New, corrected and withdrawn reports, run by run."},
                 "reports_fts": {"hidden": True},
+                "report_digests": {"hidden": True},
+                "export_inputs": {"hidden": True},
                 "missing_by_province": {"description": "Governments with a missing report, by province and year."},
                 "days_late_by_level": {"description": "Published reports, how many late and by how much, by "
                                                       "level and year."},

@@ -9,6 +9,7 @@ they can never change it, and they see what the last committed run left.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import sqlite3
 from contextlib import contextmanager
@@ -72,11 +73,47 @@ def iter_reports(db):
         yield record
 
 
-def versions(db):
-    """(report id, version, content hash, seen at, title, body) of every kept version."""
-    for rid, version, content_hash, seen_at, title, body in db.execute(
-            "SELECT id, version, content_hash, seen_at, title, body FROM versions ORDER BY id, version"):
-        yield rid, version, content_hash, seen_at, title, unpack(body)
+def lean_reports(db):
+    """Every report's record as stored, one at a time, without reading any
+    body: what the ledger, the CSV and the exports' digests need."""
+    for (record,) in db.execute("SELECT record FROM reports ORDER BY id"):
+        yield json.loads(record)
+
+
+def body(db, record: dict) -> str | None:
+    """A report's current body: the record's own (older states), else its version's row."""
+    if record.get("body") is not None:
+        return record["body"]
+    row = db.execute("SELECT body FROM versions WHERE id = ? AND version = ?",
+                     (record["id"], record.get("version"))).fetchone()
+    return unpack(row[0]) if row else None
+
+
+def versions(db, report_id: str | None = None):
+    """(report id, version, content hash, seen at, title, body) of every kept
+    version, or of one report's."""
+    sql = "SELECT id, version, content_hash, seen_at, title, body FROM versions"
+    rows = (db.execute(f"{sql} ORDER BY id, version") if report_id is None
+            else db.execute(f"{sql} WHERE id = ? ORDER BY version", (report_id,)))
+    for rid, version, content_hash, seen_at, title, text in rows:
+        yield rid, version, content_hash, seen_at, title, unpack(text)
+
+
+def version_digests(db) -> dict[str, str]:
+    """Report id → a digest of its kept versions (number, content hash, seen
+    at, title), bodies left unread: what tells whether its versions changed."""
+    out: dict[str, str] = {}
+    current, digest = None, None
+    for rid, version, content_hash, seen_at, title in db.execute(
+            "SELECT id, version, content_hash, seen_at, title FROM versions ORDER BY id, version"):
+        if rid != current:
+            if current is not None:
+                out[current] = digest.hexdigest()
+            current, digest = rid, hashlib.sha1()
+        digest.update(json.dumps([version, content_hash, seen_at, title], ensure_ascii=False).encode())
+    if current is not None:
+        out[current] = digest.hexdigest()
+    return out
 
 
 def addresses(db) -> list[tuple[str, str, str | None]]:

@@ -10,6 +10,7 @@ changes.html, reports.html, and reports/<id>.html for each report.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -17,7 +18,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from govlaw.htmlreport import chart, changes, data as data_mod, matrix, reportpage
+from govlaw.htmlreport import chart, changes, data as data_mod, matrix, reportpage, reuse
 from govlaw.htmlreport.layout import esc, file_name, legend, page
 
 logger = logging.getLogger(__name__)
@@ -44,38 +45,53 @@ def _index(data: data_mod.Dataset) -> str:
 
 
 def render(data: data_mod.Dataset):
-    """Every page as (its path inside the report folder, its HTML), one at a time."""
+    """Every page but the reports' own as (its path inside the report folder, its HTML), one at a time."""
     yield "index.html", page("Annual reports on law-based government", _index(data))
     yield "changes.html", page("Latest changes", changes.changes_table(data), crumbs=[("changes.html", "Changes")])
     yield "reports.html", page("Reports", changes.reports_table(data), crumbs=[("reports.html", "Reports")])
     for province, name in matrix.province_files(data).items():
         yield name, page(f"{province} — coverage", legend() + matrix.province_page(data, province),
                          crumbs=[(name, province)])
-    for report in data.reports:
-        yield (f"reports/{file_name(report['id'])}",
-               page(report.get("title") or report["id"], reportpage.report_page(data, report), root="../",
-                    crumbs=[("reports.html", "Reports")]))
+
+
+def report_page(data: data_mod.Dataset, report: dict) -> str:
+    return page(report.get("title") or report["id"], reportpage.report_page(data, report), root="../",
+                crumbs=[("reports.html", "Reports")])
 
 
 def write_report(output_dir: str | Path) -> Path:
     """Write <output_dir>/report/ from <output_dir>/govlaw.db; return the
     path of its index. The new folder replaces the old one whole, so a
-    reader never sees half of one run's report and half of another's."""
+    reader never sees half of one run's report and half of another's; the
+    pages of reports whose page would be the same are hard links to the old
+    folder's (reuse)."""
     output_dir = Path(output_dir)
     data = data_mod.load(output_dir / DATABASE)
+    final = output_dir / FOLDER
     staging = Path(tempfile.mkdtemp(prefix=".report-", dir=output_dir))
-    written = 0
+    written = kept = 0
     try:
         (staging / "reports").mkdir()
         for name, text in render(data):
             (staging / name).write_text(text, encoding="utf-8")
             written += 1
+        before, code, texts = reuse.previous(final), reuse.renderer(), reuse.text_digests(data.db)
+        keys: dict[str, str] = {}
+        for report in data.report_rows():
+            name = f"reports/{file_name(report['id'])}"
+            keys[name] = reuse.page_key(code, data, report, texts)
+            if before.get(name) == keys[name] and reuse.carry(final / name, staging / name):
+                kept += 1
+                continue
+            (staging / name).unlink(missing_ok=True)   # two ids of one file name: the last one's page
+            (staging / name).write_text(report_page(data, report), encoding="utf-8")
+            written += 1
+        (staging / reuse.MANIFEST).write_text(json.dumps(keys, sort_keys=True) + "\n", encoding="utf-8")
         assets = staging / "assets"
         assets.mkdir()
         for item in resources.files(__package__).joinpath("assets").iterdir():
             if item.name.endswith((".css", ".js")):
                 (assets / item.name).write_bytes(item.read_bytes())
-        final = output_dir / FOLDER
         old = None
         if final.exists():
             old = output_dir / f".report-old-{os.getpid()}"
@@ -88,7 +104,7 @@ def write_report(output_dir: str | Path) -> Path:
         raise
     finally:
         data.close()
-    logger.info("HTML report: %s (%d pages)", final / "index.html", written)
+    logger.info("HTML report: %s (%d pages written, %d unchanged kept)", final / "index.html", written, kept)
     return final / "index.html"
 
 

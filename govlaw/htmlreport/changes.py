@@ -2,12 +2,12 @@
 list of every report."""
 from __future__ import annotations
 
-from govlaw.htmlreport.data import Dataset
+from govlaw.htmlreport.data import CHANGES_SHOWN, Dataset
 from govlaw.htmlreport.layout import esc, file_name, level_label
 
 KINDS = {"new": "new", "updated": "corrected", "withdrawn": "withdrawn"}
 # Changes listed on their page; the overview shows the first few.
-LIMIT = 500
+LIMIT = CHANGES_SHOWN
 
 
 def _what_changed(change: dict) -> str:
@@ -35,8 +35,8 @@ def changes_table(data: Dataset, limit: int = LIMIT, root: str = "") -> str:
         rows.append(f'<tr class="change-{esc(kind)}" data-change="{esc(kind)}"><td>{esc(c.get("at"))}</td>'
                     f'<td><span class="kind kind-{esc(kind)}">{esc(KINDS.get(kind, kind))}</span></td>'
                     f"<td>{title}</td><td>{esc(_what_changed(c))}</td></tr>")
-    more = (f"<p>{len(data.changes) - limit} older changes are in govlaw.db (table changes).</p>"
-            if len(data.changes) > limit and limit == LIMIT else "")
+    more = (f"<p>{data.change_count - limit} older changes are in govlaw.db (table changes).</p>"
+            if data.change_count > limit and limit == LIMIT else "")
     return ('<table class="changes"><thead><tr><th>When</th><th>Change</th><th>Report</th><th>What changed</th>'
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}")
 

@@ -19,7 +19,8 @@ class ReportDataError(GovlawError):
     """The database is missing or is not the analysts' database."""
 
 
-@dataclass
+# Slots: a national ledger is some 20,000 cells, held while the pages are written.
+@dataclass(slots=True)
 class Cell:
     """One government × year of the ledger."""
     year: int
@@ -32,7 +33,7 @@ class Cell:
     reason: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Government:
     code: str
     name: str
@@ -41,15 +42,34 @@ class Government:
     cells: dict[int, Cell] = field(default_factory=dict)
 
 
+# What the list of reports shows of each; a report's page reads the rest of
+# its row when it is written (Dataset.report_rows).
+LISTED = ("id", "report_year", "title", "publisher", "admin_level", "publish_date", "version", "missing_parts",
+          "withdrawn", "region_code")
+# The newest changes read; the change log itself can be as long as the state's history.
+CHANGES_SHOWN = 500
+
+
 @dataclass
 class Dataset:
     years: list[int]
     governments: list[Government]          # in code order
-    reports: list[dict]                    # every report without its texts, newest year first
-    changes: list[dict]                    # newest first
+    reports: list[dict]                    # every report's LISTED fields, newest year first
+    changes: list[dict]                    # the newest CHANGES_SHOWN, newest first
     addresses: dict[str, list[dict]]       # report id → addresses
     ledger_of_report: dict[str, list[tuple[Government, Cell]]]
     db: sqlite3.Connection | None = None   # texts are read report by report, never all at once
+    change_count: int = 0                  # changes in the database, shown or not
+
+    def report_rows(self):
+        """Every report's row without its texts, one at a time."""
+        if self.db is None:
+            yield from self.reports
+            return
+        cur = self.db.execute(f"SELECT {', '.join(_report_columns(self.db))} FROM reports ORDER BY id")
+        names = [d[0] for d in cur.description]
+        for row in cur:
+            yield _report(dict(zip(names, row)))
 
     def texts(self, report: dict) -> dict:
         """The report with its body and sections, and its versions (oldest first) with theirs."""
@@ -98,9 +118,25 @@ def json_object(value) -> dict | None:
 
 
 def _rows(db: sqlite3.Connection, sql: str, *params) -> list[dict]:
+    return list(_each(db, sql, *params))
+
+
+def _each(db: sqlite3.Connection, sql: str, *params):
+    """The rows as dicts, one at a time."""
     cur = db.execute(sql, params)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur]
+    for row in cur:
+        yield dict(zip(names, row))
+
+
+def _report_columns(db: sqlite3.Connection) -> list[str]:
+    return [name for (_, name, *_) in db.execute("PRAGMA table_info(reports)") if name not in ("body", "sections")]
+
+
+def _report(r: dict) -> dict:
+    r["missing_parts"] = json_list(r.get("missing_parts"))
+    r["withdrawn"] = bool(r.get("withdrawn"))
+    return r
 
 
 def _int(value) -> int | None:
@@ -138,7 +174,12 @@ def _read(db: sqlite3.Connection) -> Dataset:
                                               row.get("province") or "")
     years: set[int] = set()
     ledger_of_report: dict[str, list] = {}
-    for row in _rows(db, "SELECT * FROM ledger ORDER BY government_code, year"):
+    seen: dict = {}
+
+    def once(value):
+        return seen.setdefault(value, value)
+
+    for row in _each(db, "SELECT * FROM ledger ORDER BY government_code, year"):
         year = _int(row.get("year"))
         if year is None:
             continue
@@ -147,24 +188,24 @@ def _read(db: sqlite3.Connection) -> Dataset:
         if gov is None:  # a ledger row for a government the table lacks: shown all the same
             gov = governments[code] = Government(code, row.get("government_name") or code, row.get("level") or "",
                                                  row.get("province") or "")
-        cell = Cell(year, row.get("status") or "unknown", _int(row.get("days_late")), row.get("due_date"),
-                    row.get("publish_date"), row.get("report_id"), json_list(row.get("missing_parts")),
-                    row.get("reason"))
+        # A national ledger repeats a few statuses, due days and reasons in
+        # 20,000 cells: each is kept once.
+        cell = Cell(year, once(row.get("status") or "unknown"), _int(row.get("days_late")), once(row.get("due_date")),
+                    once(row.get("publish_date")), row.get("report_id"), json_list(row.get("missing_parts")),
+                    once(row.get("reason")))
         gov.cells[year] = cell
         years.add(year)
         if cell.report_id:
             ledger_of_report.setdefault(cell.report_id, []).append((gov, cell))
-    columns = [name for (_, name, *_) in db.execute("PRAGMA table_info(reports)") if name not in ("body", "sections")]
-    reports = _rows(db, f"SELECT {', '.join(columns)} FROM reports")
-    for r in reports:
-        r["missing_parts"] = json_list(r.get("missing_parts"))
-        r["withdrawn"] = bool(r.get("withdrawn"))
+    columns = [c for c in _report_columns(db) if c in LISTED]
+    reports = [_report(r) for r in _rows(db, f"SELECT {', '.join(columns)} FROM reports")]
     reports.sort(key=lambda r: (-(_int(r.get("report_year")) or 0), r.get("region_code") or "", r["id"]))
     addresses: dict[str, list[dict]] = {}
-    for row in _rows(db, "SELECT * FROM addresses ORDER BY report_id, url"):
+    for row in _each(db, "SELECT * FROM addresses ORDER BY report_id, url"):
         addresses.setdefault(row["report_id"], []).append(row)
-    changes = _rows(db, "SELECT * FROM changes ORDER BY at DESC, run_id DESC, rowid")
+    changes = _rows(db, f"SELECT * FROM changes ORDER BY at DESC, run_id DESC, rowid LIMIT {CHANGES_SHOWN}")
     for c in changes:
         c["diff"] = json_object(c.get("diff"))
     govs = sorted(governments.values(), key=lambda g: g.code)
-    return Dataset(sorted(years), govs, reports, changes, addresses, ledger_of_report)
+    return Dataset(sorted(years), govs, reports, changes, addresses, ledger_of_report,
+                   change_count=db.execute("SELECT COUNT(*) FROM changes").fetchone()[0])

@@ -10,7 +10,10 @@ from govlaw.htmlreport.layout import esc, level_label, paragraphs, parts_present
 FACTS = [("report_year", "Report year"), ("publisher", "Publisher"), ("region_code", "Region code"),
          ("admin_level", "Level"), ("publish_date", "Published"), ("signed_date", "Signed"),
          ("doc_number", "Document number"), ("portal", "Portal"), ("version", "Version"),
-         ("first_seen", "First seen"), ("last_seen", "Last seen")]
+         ("first_seen", "First seen")]
+# Not the last sighting: it moves at every run for every report still
+# online, and a page that changed with it would be written again at every run
+# (govlaw.db and reports.csv have it).
 
 
 def _link(url: str | None) -> str:
