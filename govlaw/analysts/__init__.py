@@ -33,7 +33,7 @@ class Options:
     today: dt.date | None = None          # the run's date (UTC) unless given
 
     @classmethod
-    def from_settings(cls, settings, portals) -> "Options":
+    def from_settings(cls, settings, portals) -> Options:
         return cls(enabled=settings.getbool("GOVLAW_ANALYST_EXPORTS", True),
                    years=settings.get("GOVLAW_LEDGER_YEARS"),
                    due=str(settings.get("GOVLAW_REPORT_DUE") or ledger.DEFAULT_DUE).strip(),

@@ -67,7 +67,8 @@ def _settings():
 
 
 def cmd_ledger(args) -> int:
-    from govlaw import analysts, sources as sources_mod
+    from govlaw import analysts
+    from govlaw import sources as sources_mod
     from govlaw.analysts.ledger import LedgerSettingError
 
     settings = _settings()

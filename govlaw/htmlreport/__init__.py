@@ -18,7 +18,8 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from govlaw.htmlreport import chart, changes, data as data_mod, matrix, reportpage, reuse
+from govlaw.htmlreport import changes, chart, matrix, reportpage, reuse
+from govlaw.htmlreport import data as data_mod
 from govlaw.htmlreport.layout import esc, file_name, legend, page
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ def add_parser(sub) -> None:
 
 
 def main(args) -> int:
-    from govlaw.errors import report as report_error, user_error_types
+    from govlaw.errors import report as report_error
+    from govlaw.errors import user_error_types
     from govlaw.htmlreport import write_report
 
     try:

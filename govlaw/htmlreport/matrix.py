@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections import Counter
 
 from govlaw.htmlreport.data import Cell, Dataset, Government
-from govlaw.htmlreport.layout import LEVELS, STATUSES, esc, file_name, level_label, status_label, status_letter
+from govlaw.htmlreport.layout import (
+    LEVELS,
+    STATUSES,
+    esc,
+    file_name,
+    level_label,
+    status_label,
+    status_letter,
+)
 
 
 def province_file(index: int) -> str:

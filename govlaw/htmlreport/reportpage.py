@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from govlaw.htmlreport import diff
 from govlaw.htmlreport.data import Dataset
-from govlaw.htmlreport.layout import esc, level_label, paragraphs, parts_present, parts_table, status_label
+from govlaw.htmlreport.layout import (
+    esc,
+    level_label,
+    paragraphs,
+    parts_present,
+    parts_table,
+    status_label,
+)
 
 FACTS = [("report_year", "Report year"), ("publisher", "Publisher"), ("region_code", "Region code"),
          ("admin_level", "Level"), ("publish_date", "Published"), ("signed_date", "Signed"),
