@@ -96,9 +96,10 @@ def _commit_journal(run: RunContext, pj, copies: dict[str, list[dict]], texts: d
     # Addresses of this portal, with the copy read there (without its text).
     addresses = [(address_key(c["url"]), rid, c.get("portal"), records.copy_to_keep(c))
                  for rid, cs in copies.items() for c in cs]
-    summary = _summary(run, pj, changes, out_records, known_before)
+    verdicts = _verdicts(store, pj)
+    summary = _summary(run, pj, changes, out_records, known_before, verdicts)
     store.commit_portal(run.run_id, portal, out_records, changes, seen_at, pages=list(pj.pages.values()),
-                        addresses=addresses, summary=summary, verdicts=_verdicts(store, pj),
+                        addresses=addresses, summary=summary, verdicts=verdicts,
                         replace_versions=folded, texts=_texts_of(out_records, texts or {}))
     _log_portal(portal, summary)
     return summary
@@ -232,7 +233,8 @@ def _count_changes(changes: list[dict]) -> dict:
     return {k: sum(1 for c in changes if c["change"] == k) for k in ("new", "updated", "withdrawn")}
 
 
-def _summary(run: RunContext, pj, changes: list[dict], out_records: list[dict], known_before: int) -> dict:
+def _summary(run: RunContext, pj, changes: list[dict], out_records: list[dict], known_before: int,
+             verdicts: list[tuple[str, str]]) -> dict:
     # Every record this commit touched was read or confirmed on this portal.
     present_now = sum(1 for r in out_records if not r.get("withdrawn"))
     counts = dataclasses.asdict(pj.counts)
@@ -244,7 +246,9 @@ def _summary(run: RunContext, pj, changes: list[dict], out_records: list[dict], 
         counts["flag"] = "discovery found no report column"
     elif counts.get("challenge") == "not passed":
         counts["flag"] = "challenge not passed"
-    elif known_before and not present_now:
+    elif known_before and not present_now and {"gone", "absent"} & {v for _, v in verdicts}:
+        # Only on evidence: a listing unchanged since the last run (304) and
+        # older reports not due to be asked for again say nothing either way.
         counts["flag"] = "yielded reports before, none now"
     elif pj.listing_failures and not pj.complete_walk and counts["listing_pages"] == 0:
         counts["flag"] = "listing unreachable: " + "; ".join(pj.listing_failures[:3])

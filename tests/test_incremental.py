@@ -246,6 +246,8 @@ def test_old_reports_are_revalidated_on_a_slower_cadence(tmp_path):
         second = _report_pages(demo, output)
         assert read_jsonl(change_files(output)[-1]) == []  # nothing withdrawn for not being asked
         assert not any(w for _, _, _, w in second.values())
+        flags = {p: c["flag"] for p, c in summary(output, change_files(output)[-1].stem)["portals"].items()}
+        assert flags == dict.fromkeys(flags, None) and len(flags) == 5  # nor flagged as yielding none
         for rid, (is_recent, _, seen, _) in second.items():
             assert (seen == first[rid][2]) is not is_recent, rid  # only the asked-for moved on
 
@@ -278,3 +280,18 @@ def test_revalidation_due_by_age():
     assert revalidation_due(2020, "2021-02-03", "2026-05-02T00:00:00Z", now, 2, 30)  # exactly 30 days
     assert revalidation_due(2020, "2021-02-03", week_ago, now, 2, 0)       # 0 days: every run
     assert revalidation_due(2020, None, None, now, 2, 30)                  # never confirmed
+
+
+def test_a_portal_is_flagged_as_yielding_none_only_on_evidence():
+    from govlaw.closing import _summary
+    from govlaw.incremental import PortalJournal
+
+    flag = "yielded reports before, none now"
+
+    def judged(verdicts, known_before=3):
+        return _summary(None, PortalJournal("p"), [], [], known_before, verdicts)["flag"]
+
+    assert judged([]) is None                                    # a listing 304, older reports resting
+    assert judged([("a", "gone"), ("b", "gone")]) == flag        # its report pages answer 404
+    assert judged([("a", "absent")]) == flag                     # walked to the end, listed no more
+    assert judged([("a", "absent")], known_before=0) is None     # nothing to miss
