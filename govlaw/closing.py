@@ -181,6 +181,9 @@ def finish_run(run: RunContext, finish_reason: str | None = None) -> dict:
     with store.exclusive():
         finished = _judge_withdrawals(run)
     feed.export(store, run.output_dir)
+    refresher = getattr(run, "analyst_refresh", None)
+    if refresher is not None:
+        refresher.settle()  # a refresh under way finishes first: one writer of the exports at a time
     analysts.export_all(store, run.output_dir, getattr(run, "analyst_options", None))
     htmlreport.after_run(run.output_dir, run.html_report)
     summary = {"run_id": run.run_id, "started": run.started, "finished": finished, "finish_reason": finish_reason,

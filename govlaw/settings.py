@@ -128,6 +128,9 @@ GOVLAW_DISCOVERY_BUDGET = 40
 # (UTF-8 with a BOM, for Excel), govlaw.db (SQLite with full-text search) and
 # govlaw.metadata.json (for Datasette). `govlaw ledger` writes them again from the state.
 GOVLAW_ANALYST_EXPORTS = True
+# ... and brought up to date every this many seconds while the run goes on, in a process
+# of their own, so that the end of a run exports only what its last portals changed (0: at the end only).
+GOVLAW_ANALYST_REFRESH = 30.0
 EXTENSIONS = {"govlaw.analysts.extension.AnalystExports": 500}
 # Report years of the ledger: "2019-2024", "2021-" (to last year), "2022,2024";
 # None: 2019 (the first year of the duty) to last year.

@@ -43,6 +43,9 @@ def open_read_only(state_path: str | Path):
         raise FileNotFoundError(f"no state file at {path}")
     db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
+        # One read transaction for the whole export: a snapshot of the state,
+        # even while a crawl commits portals to it.
+        db.execute("BEGIN")
         yield db
     finally:
         db.close()
