@@ -181,11 +181,11 @@ def finish_run(run: RunContext, finish_reason: str | None = None) -> dict:
     with store.exclusive():
         finished = _judge_withdrawals(run)
     feed.export(store, run.output_dir)
+    # The analysts' exports in their own process (govlaw.analysts.refresh), or here.
     refresher = getattr(run, "analyst_refresh", None)
-    if refresher is not None:
-        refresher.settle()  # a refresh under way finishes first: one writer of the exports at a time
-    analysts.export_all(store, run.output_dir, getattr(run, "analyst_options", None))
-    htmlreport.after_run(run.output_dir, run.html_report)
+    if refresher is None or not refresher.finish():
+        analysts.export_all(store, run.output_dir, getattr(run, "analyst_options", None))
+        htmlreport.after_run(run.output_dir, run.html_report)
     summary = {"run_id": run.run_id, "started": run.started, "finished": finished, "finish_reason": finish_reason,
                "changes": store.run_change_counts(run.run_id), "portals": store.portal_summaries(run.run_id)}
     feed.atomic_write(run.output_dir / "runs" / f"{run.run_id}.json",
