@@ -82,7 +82,7 @@ def export(store, output_dir: Path, feed_title: str = "govlaw: 法治政府建�
     # output directory lacks (another machine's worker exported them).
     missing = [r for r in store.finished_runs() if not (output_dir / "changes" / f"{r}.jsonl").exists()]
     for run_id in sorted(set(store.unexported_runs()) | set(missing)):
-        atomic_write(output_dir / "changes" / f"{run_id}.jsonl", jsonl(store.changes_of(run_id)))
+        atomic_write(output_dir / "changes" / f"{run_id}.jsonl", jsonl_lines(store.changes_of(run_id)))
         done.append(run_id)
     atomic_write(output_dir / "reports.jsonl", jsonl_lines(store.all_reports()))
     atomic_write(output_dir / "reports.atom", atom(store.recent_changes(ATOM_ENTRIES), feed_title))

@@ -128,11 +128,13 @@ class RunsMixin:
     def finished_runs(self) -> list[str]:
         return [r for (r,) in self.db.execute("SELECT run_id FROM runs WHERE finished IS NOT NULL ORDER BY run_id")]
 
-    def changes_of(self, run_id: str) -> list[dict]:
+    def changes_of(self, run_id: str):
         """A run's change lines in one order whatever order its portals were
-        committed in: new and corrected reports by id, then withdrawals by id."""
-        return [json.loads(line) for (line,) in self.db.execute(
-            "SELECT line FROM changes WHERE run_id = ? ORDER BY change = 'withdrawn', report_id", (run_id,))]
+        committed in: new and corrected reports by id, then withdrawals by id;
+        one at a time (a first national run's are tens of megabytes)."""
+        for (line,) in self.db.execute(
+                "SELECT line FROM changes WHERE run_id = ? ORDER BY change = 'withdrawn', report_id", (run_id,)):
+            yield json.loads(line)
 
     def recent_changes(self, limit: int) -> list[dict]:
         rows = self.db.execute("SELECT line FROM changes ORDER BY run_id DESC, change = 'withdrawn' DESC,"
