@@ -112,8 +112,7 @@ class RedisPortalScheduler(ScrapyRedisScheduler):
         self.spider = spider  # a portal's queue is opened at its first request
 
     def close(self, reason):
-        for portal in list(self.queues):
-            self._drop(portal)
+        self.flush()  # whatever this worker still holds: its portals are committed, or resumed by another
 
     def __len__(self):
         return sum(self.held.values())
@@ -157,6 +156,7 @@ class RedisPortalScheduler(ScrapyRedisScheduler):
         return None
 
     def flush(self):
+        """Every portal's queue and fingerprints this worker opened (scrapy-redis' flush is per spider)."""
         for portal in list(self.queues):
             self._drop(portal)
 
