@@ -18,7 +18,6 @@ ends as one commit of all the copies would leave it.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from pathlib import Path
 
@@ -188,8 +187,7 @@ def finish_run(run: RunContext, finish_reason: str | None = None) -> dict:
         htmlreport.after_run(run.output_dir, run.html_report)
     summary = {"run_id": run.run_id, "started": run.started, "finished": finished, "finish_reason": finish_reason,
                "changes": store.run_change_counts(run.run_id), "portals": store.portal_summaries(run.run_id)}
-    feed.atomic_write(run.output_dir / "runs" / f"{run.run_id}.json",
-                      json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    feed.atomic_write(run.output_dir / "runs" / f"{run.run_id}.json", feed.json_document(summary))
     _keep_state(run)
     ch = summary["changes"]
     logger.info("run %s: %d new, %d updated, %d withdrawn", run.run_id, ch["new"], ch["updated"], ch["withdrawn"])

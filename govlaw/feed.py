@@ -73,6 +73,21 @@ def jsonl_lines(records):
         yield json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def json_document(value, size: int = 1 << 16):
+    """`value` as indented JSON (as json.dumps(..., indent=2, sort_keys=True)
+    writes it), in pieces of about `size` characters: a run's summary of
+    3,000 portals is half a million small strings when joined at once."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, sort_keys=True)
+    piece, length = [], 0
+    for chunk in encoder.iterencode(value):
+        piece.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(piece)
+            piece, length = [], 0
+    yield "".join(piece) + "\n"
+
+
 def export(store, output_dir: Path, feed_title: str = "govlaw: 法治政府建设年度报告") -> list[str]:
     """Write every run's change file that is not yet on disk, then the
     snapshot and the Atom feed. Returns the run ids exported."""

@@ -130,7 +130,7 @@ GOVLAW_DISCOVERY_BUDGET = 40
 GOVLAW_ANALYST_EXPORTS = True
 # ... and brought up to date every this many seconds while the run goes on, in a process
 # of their own, so that the end of a run exports only what its last portals changed (0: at the end only).
-GOVLAW_ANALYST_REFRESH = 30.0
+GOVLAW_ANALYST_REFRESH = 10.0
 EXTENSIONS = {"govlaw.analysts.extension.AnalystExports": 500}
 # Report years of the ledger: "2019-2024", "2021-" (to last year), "2022,2024";
 # None: 2019 (the first year of the duty) to last year.
@@ -147,6 +147,13 @@ GOVLAW_LEDGER_SOURCES = None
 # takes the place of Scrapy's LogStats line (its pages per minute are in it).
 GOVLAW_PROGRESS_INTERVAL = 30
 EXTENSIONS = {**EXTENSIONS, "govlaw.progress.Progress": 100, "scrapy.extensions.logstats.LogStats": None}
+# What Scrapy keeps per host (govlaw/hosts.py): a host's robots.txt parser and idle download
+# slot are dropped once every portal that declares the host is committed, and idle
+# keep-alive connections closed after this many seconds (Twisted's default: 240).
+EXTENSIONS = {**EXTENSIONS, "govlaw.hosts.FinishedHostsRelease": 110}
+GOVLAW_IDLE_CONNECTION_TIMEOUT = 15.0
+DOWNLOAD_HANDLERS = {"http": "govlaw.hosts.PortalHTTPDownloadHandler",
+                     "https": "govlaw.hosts.PortalHTTPDownloadHandler"}
 # The HTML report (govlaw/htmlreport): <output>/report/ written from govlaw.db after each
 # run; `govlaw report` writes it on demand.
 GOVLAW_HTML_REPORT = True

@@ -83,9 +83,10 @@ def export_all(store, output_dir, options: Options | None = None) -> dict | None
 LEDGER_FIELDS = ("id", "report_year", "withdrawn", "publish_date", "first_seen", "last_seen", "url", "missing_parts")
 
 
-def export(state, output_dir: Path, options: Options) -> dict:
+def export(state, output_dir: Path, options: Options, checkpoint=database.go_on) -> dict:
     """The exports from the state file at `state` (a path), or through an
-    open connection to the state; errors are raised."""
+    open connection to the state; errors are raised. `checkpoint` is called
+    as each changed report is written into govlaw.db (see database.write)."""
     import contextlib
 
     from govlaw.analysts import metadata
@@ -120,7 +121,7 @@ def export(state, output_dir: Path, options: Options) -> dict:
         # The ledger goes into govlaw.db row by row as it is judged; ledger.csv
         # is then read back from it, so the ledger is never held whole.
         judged = ledger.rows(govs, counted, statefile.last_portal_runs(db), years, options.due, today, owner_of)
-        written = database.write(output_dir / DB_NAME, db, govs, report_government, judged)
+        written = database.write(output_dir / DB_NAME, db, govs, report_government, judged, checkpoint)
     csvs.write_ledger(output_dir / "ledger.csv", database.read_ledger(output_dir / DB_NAME))
     metadata.write(output_dir / METADATA_NAME)
     counts = database.ledger_counts(output_dir / DB_NAME)

@@ -150,13 +150,20 @@ class Written:
     reports: int = 0
 
 
-def write(path: Path, state, governments, report_government: dict[str, str], ledger_rows) -> Written:
+def go_on() -> None:
+    """The checkpoint of an export nobody stops."""
+
+
+def write(path: Path, state, governments, report_government: dict[str, str], ledger_rows,
+          checkpoint=go_on) -> Written:
     """Bring the database at `path` up to the state (an open connection to
-    it): updated in place when it is one of ours, else built whole."""
+    it): updated in place when it is one of ours, else built whole.
+    `checkpoint` is called before each report's rows: what it raises
+    abandons the export, and the database is left as it was."""
     path = Path(path)
     if _updatable(path):
-        return _update(path, state, governments, report_government, ledger_rows)
-    return _build(path, state, governments, report_government, ledger_rows)
+        return _update(path, state, governments, report_government, ledger_rows, checkpoint)
+    return _build(path, state, governments, report_government, ledger_rows, checkpoint)
 
 
 def code() -> str:
@@ -184,7 +191,7 @@ def _updatable(path: Path) -> bool:
         return False
 
 
-def _build(path: Path, state, governments, report_government, ledger_rows) -> Written:
+def _build(path: Path, state, governments, report_government, ledger_rows, checkpoint=go_on) -> Written:
     """Build the database at a temporary name beside `path`, then rename it over."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -207,6 +214,7 @@ def _build(path: Path, state, governments, report_government, ledger_rows) -> Wr
             # Records and their bodies streamed from the state, one at a time;
             # the full-text index is filled as the rows go in.
             for r in statefile.iter_reports(state):
+                checkpoint()
                 gc = report_government.get(r["id"])
                 _insert(db, r, gc, r.get("body"))
                 db.execute("INSERT INTO report_digests VALUES (?, ?, ?, ?)",
@@ -242,7 +250,7 @@ def _unindex(db, report_id: str) -> None:
                "SELECT 'delete', rowid, title, body FROM reports WHERE id = ?", (report_id,))
 
 
-def _update(path: Path, state, governments, report_government, ledger_rows) -> Written:
+def _update(path: Path, state, governments, report_government, ledger_rows, checkpoint=go_on) -> Written:
     db = sqlite3.connect(str(path), timeout=30)
     written = Written()
     try:
@@ -257,6 +265,7 @@ def _update(path: Path, state, governments, report_government, ledger_rows) -> W
             written.reports += 1
             if was == now:
                 continue
+            checkpoint()
             if was is None or was[1] != now[1]:
                 if was is not None:
                     _unindex(db, rid)

@@ -36,6 +36,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
+from govlaw import signals as govlaw_signals
 from govlaw.browser.challenge import is_script_challenge
 from govlaw.browser.pool import BrowserPool
 
@@ -65,7 +66,8 @@ class BrowserChallengeMiddleware:
         self.stats = crawler.stats
         self.pool = pool
         self.max_tries = max(1, max_tries)
-        self.portals: dict[str, PortalBrowser] = {}
+        self.portals: dict[str, PortalBrowser] = {}     # portals under way
+        self.modes: dict[str, str] | None = None         # portal → its sources' browser mode
         self.rss_max = 0
 
     @classmethod
@@ -79,6 +81,7 @@ class BrowserChallengeMiddleware:
                            max_reloads=settings.getint("GOVLAW_BROWSER_MAX_RELOADS", 5))
         mw = cls(crawler, pool, settings.getint("GOVLAW_BROWSER_MAX_TRIES", 3))
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(mw.portal_finished, signal=govlaw_signals.portal_finished)
         return mw
 
     # -- which portal, which mode ---------------------------------------------------
@@ -88,12 +91,14 @@ class BrowserChallengeMiddleware:
             return None, None  # robots.txt and other requests of no portal: never the browser
         state = self.portals.get(portal)
         if state is None:
-            mode = "auto"
-            for p in getattr(self.crawler.spider, "portals", ()):
-                if p.id == portal:
-                    mode = getattr(p, "browser", "auto")
-            state = self.portals[portal] = PortalBrowser(mode=mode)
+            if self.modes is None:
+                self.modes = {p.id: getattr(p, "browser", "auto") for p in getattr(self.crawler.spider, "portals", ())}
+            state = self.portals[portal] = PortalBrowser(mode=self.modes.get(portal, "auto"))
         return portal, state
+
+    def portal_finished(self, portal, summary=None, done=None, total=None):
+        """A committed portal's state goes: a national run has thousands."""
+        self.portals.pop(portal, None)
 
     # -- the downloader middleware ------------------------------------------------------
     def process_request(self, request, spider=None):

@@ -60,12 +60,17 @@ def report_page(data: data_mod.Dataset, report: dict) -> str:
                 crumbs=[("reports.html", "Reports")])
 
 
-def write_report(output_dir: str | Path) -> Path:
+def _go_on() -> None:
+    """The checkpoint of a report nobody stops."""
+
+
+def write_report(output_dir: str | Path, checkpoint=_go_on) -> Path:
     """Write <output_dir>/report/ from <output_dir>/govlaw.db; return the
     path of its index. The new folder replaces the old one whole, so a
     reader never sees half of one run's report and half of another's; the
     pages of reports whose page would be the same are hard links to the old
-    folder's (reuse)."""
+    folder's (reuse). `checkpoint` is called before each report's page is
+    written: what it raises abandons the new folder, the old one stays."""
     output_dir = Path(output_dir)
     data = data_mod.load(output_dir / DATABASE)
     final = output_dir / FOLDER
@@ -84,6 +89,7 @@ def write_report(output_dir: str | Path) -> Path:
             if before.get(name) == keys[name] and reuse.carry(final / name, staging / name):
                 kept += 1
                 continue
+            checkpoint()
             (staging / name).unlink(missing_ok=True)   # two ids of one file name: the last one's page
             (staging / name).write_text(report_page(data, report), encoding="utf-8")
             written += 1
