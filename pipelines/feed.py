@@ -30,7 +30,7 @@ class FeedPipeline:
         self.run = run
         self.copies: dict[str, dict[str, list[dict]]] = {}   # portal → report id → copies
         self.texts: dict[str, dict[str, tuple]] = {}         # portal → content hash → (key, signature, shingles)
-        self.interval = crawler.settings.getfloat("GOVLAW_COMMIT_INTERVAL", 2.0)
+        self.interval = crawler.settings.getfloat("GOVLAW_COMMIT_INTERVAL", 0.5)
         self.feed_interval = crawler.settings.getfloat("GOVLAW_FEED_INTERVAL", 300.0)
         self.last_feed = time.monotonic()
         self.loop = None

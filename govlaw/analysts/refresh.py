@@ -20,8 +20,9 @@ is told by a signal, and gives up at the next report it would write, each
 file whole (govlaw.db's transaction rolled back, the report's new folder
 removed; a CSV already renamed into place is the newer one). The same
 process then exports what changed since the last refresh that finished,
-once, on a machine whose crawl is over. What the end of a run waits for is thus the changes of the
-last few seconds and one pass over the corpus, not a whole refresh more.
+once, on a machine whose crawl is over. What the end of a run waits for is
+thus the changes of its last seconds and one pass over the corpus, not a
+whole refresh more.
 
     GOVLAW_ANALYST_REFRESH   least seconds between refreshes (default 10; 0: only at the end)
 
@@ -135,6 +136,7 @@ class ExportRefresher:
             return None
         refresher = cls(run, options, interval)
         if interval > 0:
+            refresher.last_started = time.monotonic()   # the first refresh an interval into the run
             refresher.loop.start(min(interval, 1.0), now=False)
         return refresher
 
