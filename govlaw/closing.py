@@ -179,16 +179,23 @@ def finish_run(run: RunContext, finish_reason: str | None = None) -> dict:
     store = run.store
     with store.exclusive():
         finished = _judge_withdrawals(run)
-    feed.export(store, run.output_dir)
-    # The analysts' exports in their own process (govlaw.analysts.refresh), or here.
+    # The analysts' exports of the state now committed, in their own process
+    # (govlaw.analysts.refresh) while this one writes the feed, the run's
+    # summary and the backup; or here, after them.
     refresher = getattr(run, "analyst_refresh", None)
-    if refresher is None or not refresher.finish():
+    exporting = refresher is not None and refresher.start_final()
+    try:
+        feed.export(store, run.output_dir)
+        summary = {"run_id": run.run_id, "started": run.started, "finished": finished,
+                   "finish_reason": finish_reason, "changes": store.run_change_counts(run.run_id),
+                   "portals": store.portal_summaries(run.run_id)}
+        feed.atomic_write(run.output_dir / "runs" / f"{run.run_id}.json", feed.json_document(summary))
+        _keep_state(run)
+    finally:
+        exported = exporting and refresher.end_final()
+    if not exported:
         analysts.export_all(store, run.output_dir, getattr(run, "analyst_options", None))
         htmlreport.after_run(run.output_dir, run.html_report)
-    summary = {"run_id": run.run_id, "started": run.started, "finished": finished, "finish_reason": finish_reason,
-               "changes": store.run_change_counts(run.run_id), "portals": store.portal_summaries(run.run_id)}
-    feed.atomic_write(run.output_dir / "runs" / f"{run.run_id}.json", feed.json_document(summary))
-    _keep_state(run)
     ch = summary["changes"]
     logger.info("run %s: %d new, %d updated, %d withdrawn", run.run_id, ch["new"], ch["updated"], ch["withdrawn"])
     return summary

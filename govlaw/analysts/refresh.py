@@ -198,6 +198,12 @@ class ExportRefresher:
         """At the end of the run: the last export, in the export process,
         after stopping any refresh under way. False when it failed (the
         caller exports)."""
+        return self.start_final() and self.end_final()
+
+    def start_final(self) -> bool:
+        """Stop any refresh under way and start the last export; the caller
+        may go on with its own end of the run meanwhile, then calls
+        end_final. False when it could not be started (the caller exports)."""
         self.settle(shut_down=False)
         try:
             self.future = self._submit()
@@ -206,6 +212,10 @@ class ExportRefresher:
                            type(exc).__name__, exc)
             self._shut_down()
             return False
+        return True
+
+    def end_final(self) -> bool:
+        """Wait for the last export. False when it failed (the caller exports)."""
         try:
             self.future.result(timeout=3600)
         except Exception:  # told by _collect
