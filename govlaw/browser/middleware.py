@@ -91,7 +91,7 @@ class BrowserChallengeMiddleware:
             return None, None  # robots.txt and other requests of no portal: never the browser
         state = self.portals.get(portal)
         if state is None:
-            if self.modes is None:
+            if portal not in (self.modes or {}):   # read again: a distributed run leases portals as it goes
                 self.modes = {p.id: getattr(p, "browser", "auto") for p in getattr(self.crawler.spider, "portals", ())}
             state = self.portals[portal] = PortalBrowser(mode=self.modes.get(portal, "auto"))
         return portal, state
