@@ -8,8 +8,8 @@ after the burst:
   - keep-alive connections (Twisted's HTTPConnectionPool: four minutes,
     also for a connection its server has already closed, whose objects
     then wait for the timer).
-Together about 10 KiB per host, a fifth of a 3,000-portal run's memory
-growth. So:
+Together most of what the crawling process of a 3,000-portal run gained
+as it went (docs/scale.md). So:
 
   FinishedHostsRelease   an extension: once every portal that declares a
                          host (its `hosts`, by default its start URLs'
@@ -26,7 +26,6 @@ growth. So:
 """
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -35,8 +34,6 @@ from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from twisted.internet.defer import Deferred
 
 from govlaw import signals as govlaw_signals
-
-logger = logging.getLogger(__name__)
 
 
 class FinishedHostsRelease:

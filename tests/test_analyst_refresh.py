@@ -154,3 +154,17 @@ def test_the_end_of_a_run_stops_a_refresh_under_way(tmp_path, caplog):
     htmlreport.write_report(fresh)
     ours, theirs = _exports(out), _exports(fresh)
     assert len(ours["db"]["reports"]) == 1500 and ours == theirs
+
+
+def test_a_refresh_waits_its_interval_and_as_long_as_the_last_one_took():
+    from govlaw.analysts.refresh import ExportRefresher
+
+    refresher = ExportRefresher(run=None, options=None, interval=10.0)
+    refresher.last_started = 100.0                  # the run's start: the first refresh an interval in
+    assert [refresher.due(t) for t in (105.0, 109.9, 110.0)] == [False, False, True]
+    refresher.last_started, refresher.last_ended, refresher.last_took = 110.0, 116.0, 6.0
+    assert [refresher.due(t) for t in (120.0, 121.9, 122.0)] == [False, False, True]   # 6 s more after it ended
+    refresher.last_started, refresher.last_ended, refresher.last_took = 130.0, 131.0, 1.0
+    assert [refresher.due(t) for t in (139.9, 140.0)] == [False, True]                 # the interval rules
+    refresher.future = object()                      # one under way: never two at once
+    assert refresher.due(1000.0) is False
