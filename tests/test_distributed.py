@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -97,16 +98,35 @@ def _stat(log: str, name: str) -> int:
     return int(found.group(1))
 
 
+def assert_same_feed(out: Path, single: Path) -> None:
+    """The feed of `out` equals the single process's (run times aside); when
+    it does not, the message names the reports and the fields that differ."""
+    ours, theirs = without_run_times(out), without_run_times(single)
+    if ours == theirs:
+        return
+    problems = []
+    for kind, mine, expected in (("record", ours[0], theirs[0]), ("change line", ours[1], theirs[1])):
+        if len(mine) != len(expected):
+            problems.append(f"{len(mine)} {kind}s, not {len(expected)}: "
+                            f"{sorted(r.get('id') for r in mine)} vs {sorted(r.get('id') for r in expected)}")
+        for a, b in zip(mine, expected):
+            for key in sorted(set(a) | set(b)):
+                if a.get(key) != b.get(key):
+                    problems.append(f"{kind} {a.get('id')}/{b.get('id')} {key}: {str(a.get(key))[:160]!r} "
+                                    f"vs {str(b.get(key))[:160]!r}")
+    raise AssertionError("feeds differ: " + "; ".join(problems[:12]))
+
+
 def test_one_and_two_workers_give_the_single_process_feed(demo_sources, demo_crawl, postgres, redis_url, tmp_path):
     single, _ = demo_crawl
     one, _, _ = _run(demo_sources, tmp_path, postgres, redis_url, "one", 1)
     (log,) = _run.logs
     two, state, status = _run(demo_sources, tmp_path, postgres, redis_url, "two", 2)
-    assert without_run_times(one) == without_run_times(single)
+    assert_same_feed(one, single)
     # The same requests as the single process's, every one through Redis.
     for stat in ("enqueued", "dequeued"):
         assert _stat(log, f"scheduler/{stat}/redis") == _stat(demo_crawl[1].stderr, f"scheduler/{stat}")
-    assert without_run_times(two) == without_run_times(single)
+    assert_same_feed(two, single)
     assert status.startswith("run ") and ": 0 queued, 0 leased, " in status.splitlines()[0]
     with psycopg.connect(state) as db:
         runs = db.execute("SELECT COUNT(*), COUNT(finished) FROM runs").fetchone()
@@ -119,7 +139,7 @@ def test_one_and_two_workers_give_the_single_process_feed(demo_sources, demo_cra
 def test_a_killed_worker_loses_and_duplicates_nothing(demo_sources, demo_crawl, postgres, redis_url, tmp_path):
     single, _ = demo_crawl
     out, state, status = _run(demo_sources, tmp_path, postgres, redis_url, "kill", 2, kill_one=True)
-    assert without_run_times(out) == without_run_times(single)
+    assert_same_feed(out, single)
     with psycopg.connect(state) as db:
         (dupes,) = db.execute("SELECT COUNT(*) FROM (SELECT run_id, report_id FROM changes"
                               " GROUP BY run_id, report_id HAVING COUNT(*) > 1) d").fetchone()
@@ -131,12 +151,12 @@ def test_a_redis_restart_mid_crawl_is_survived(demo_sources, demo_crawl, postgre
     single, _ = demo_crawl
     url, restart = redis
     out, state, status = _run(demo_sources, tmp_path, postgres, url, "restart", 2, restart=restart)
-    assert without_run_times(out) == without_run_times(single)
+    assert_same_feed(out, single)
     assert ": 0 queued, 0 leased, " in status.splitlines()[0]
 
 
 def test_dropped_postgresql_connections_are_survived(demo_sources, demo_crawl, postgres, redis_url, tmp_path):
     single, _ = demo_crawl
     out, state, status = _run(demo_sources, tmp_path, postgres, redis_url, "dropped", 2, drop_connections=True)
-    assert without_run_times(out) == without_run_times(single)
+    assert_same_feed(out, single)
     assert ": 0 queued, 0 leased, " in status.splitlines()[0]
