@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from pathlib import Path
 
 from govlaw import analysts, feed, htmlreport, records
@@ -177,8 +178,7 @@ def finish_run(run: RunContext, finish_reason: str | None = None) -> dict:
     """The end of the run: withdrawals and the run marked finished (one
     transaction), then the feed files, the run's summary and a backup."""
     store = run.store
-    with store.exclusive():
-        finished = _judge_withdrawals(run)
+    finished = _with_retries(lambda: _judge_withdrawals(run), store, "withdrawals not judged")
     # The analysts' exports of the state now committed, in their own process
     # (govlaw.analysts.refresh) while this one writes the feed, the run's
     # summary and the backup; or here, after them.
@@ -199,6 +199,22 @@ def finish_run(run: RunContext, finish_reason: str | None = None) -> dict:
     ch = summary["changes"]
     logger.info("run %s: %d new, %d updated, %d withdrawn", run.run_id, ch["new"], ch["updated"], ch["withdrawn"])
     return summary
+
+
+def _with_retries(work, store, what: str, tries: int = 3):
+    """`work()` under the store's commit lock, tried again when it fails
+    (a database server's dropped connection takes the lock with it: the
+    work is abandoned, not finished unguarded); its last failure is raised."""
+    for attempt in range(1, tries + 1):
+        try:
+            with store.exclusive():
+                return work()
+        except Exception as exc:
+            if attempt == tries:
+                raise
+            logger.warning("%s (%s); trying again", what, str(exc).strip().splitlines()[0] if str(exc).strip()
+                           else type(exc).__name__)
+            time.sleep(0.5 * attempt)
 
 
 def _judge_withdrawals(run: RunContext) -> str:

@@ -67,3 +67,36 @@ def test_govlaw_export_writes_the_feed_from_a_postgresql_state(demo_sources, pos
     assert (exported / "reports.jsonl").read_bytes() == (crawled / "reports.jsonl").read_bytes()
     reports = len(without_run_times(crawled)[0])
     assert out.stdout.startswith(f"wrote the feed of {reports} reports to {exported}")
+
+
+def test_a_connection_dropped_under_the_commit_lock_is_not_silently_replaced(postgres):
+    """The commit lock is the session's: when the server drops the session,
+    work under the lock fails (to be tried again) rather than going on, on a
+    new session, unguarded; outside the lock the store reconnects."""
+    import pytest
+
+    from govlaw.state.postgres import PostgresStore
+
+    url = new_database(postgres, "pinned")
+    store = PostgresStore(url)
+
+    def drop_sessions():
+        with psycopg.connect(postgres, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                          " WHERE datname = 'pinned' AND pid <> pg_backend_pid()")
+
+    try:
+        with pytest.raises(psycopg.OperationalError):
+            with store.exclusive():
+                drop_sessions()
+                store.db.execute("SELECT COUNT(*) FROM reports")
+        # The lock went with the session: another session takes it at once.
+        with psycopg.connect(url, autocommit=True) as other:
+            assert other.execute("SELECT pg_try_advisory_lock(7302)").fetchone() == (True,)
+            other.execute("SELECT pg_advisory_unlock(7302)")
+        drop_sessions()
+        assert store.db.execute("SELECT COUNT(*) FROM reports").fetchone() == (0,)   # outside the lock: again
+        with store.exclusive():
+            assert store.db.execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
+    finally:
+        store.db.close()

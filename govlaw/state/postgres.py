@@ -86,12 +86,16 @@ class _Connection:
     timeout) is opened again: a statement outside a transaction is retried
     once on the new connection; one inside a transaction fails with it, and
     its caller retries the whole transaction (a portal's commit is retried
-    on the next round, govlaw.closing / pipelines.feed)."""
+    on the next round, govlaw.closing / pipelines.feed). So does any
+    statement while the session holds the commit lock (`pinned`): the lock
+    went with the dropped session, and what a new session read or wrote
+    would be unguarded against another worker's commit."""
 
     def __init__(self, dsn: str):
         self.dsn = dsn
         self.conn = self._connect()
         self.in_transaction = False
+        self.pinned = False
 
     def _connect(self):
         import psycopg
@@ -104,8 +108,8 @@ class _Connection:
         try:
             return call(self.conn.cursor())
         except psycopg.OperationalError:
-            if self.in_transaction or not self.conn.closed and self.conn.info.status == 0:
-                raise  # inside a transaction, or the statement itself failed on a healthy connection
+            if self.in_transaction or self.pinned or not self.conn.closed and self.conn.info.status == 0:
+                raise  # inside a transaction or the lock, or the statement itself failed on a healthy connection
             logger.warning("the state's PostgreSQL connection was lost; connecting again")
             self.conn = self._connect()
             return call(self.conn.cursor())
@@ -164,9 +168,11 @@ class PostgresStore(SQLStore):
         merges and writes them back, and two workers may hold copies of one
         report. A session-level advisory lock, held around the whole commit."""
         self.db.execute("SELECT pg_advisory_lock(7302)")
+        self.db.pinned = True    # the lock is this session's: no silent reconnection while it is held
         try:
             yield
         finally:
+            self.db.pinned = False
             self.db.execute("SELECT pg_advisory_unlock(7302)")
 
     def backup(self, target) -> None:
