@@ -86,6 +86,12 @@ def test_a_stopped_export_leaves_each_file_whole(tmp_path):
     with pytest.raises(Stopped):
         analysts.export(out / "state.sqlite", out, options, checkpoint=_stop_at(2))
     assert _exports(out) == before
+    # reports.csv, written before govlaw.db, is the new one, whole.
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    analysts.export(out / "state.sqlite", newer, options)
+    assert (out / "reports.csv").read_bytes() == (newer / "reports.csv").read_bytes()
+    assert (out / "reports.csv").read_bytes().count(b"\r\n") == 1 + 8
     analysts.export(out / "state.sqlite", out, options)
     with pytest.raises(Stopped):
         htmlreport.write_report(out, checkpoint=_stop_at(2))

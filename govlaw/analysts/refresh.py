@@ -216,11 +216,7 @@ class ExportRefresher:
 
     def end_final(self) -> bool:
         """Wait for the last export. False when it failed (the caller exports)."""
-        try:
-            self.future.result(timeout=3600)
-        except Exception:  # told by _collect
-            pass
-        done = self._collect(final=True)
+        done = self._wait(final=True, timeout=3600)
         self._shut_down()
         return done
 
@@ -232,13 +228,17 @@ class ExportRefresher:
             self.loop.stop()
         if self.future is not None:
             self._tell_to_stop()
-            try:
-                self.future.result(timeout=600)
-            except Exception:  # told by _collect
-                pass
-            self._collect()
+            self._wait(final=False, timeout=600)
         if shut_down:
             self._shut_down()
+
+    def _wait(self, final: bool, timeout: float) -> bool:
+        """Wait for the export under way, then collect it (see _collect)."""
+        try:
+            self.future.result(timeout=timeout)
+        except Exception:  # told by _collect
+            pass
+        return self._collect(final=final)
 
     def _tell_to_stop(self) -> None:
         """Signal the export process, if it is still at work. Not before it
